@@ -1,0 +1,92 @@
+# minidocker: `make` builds, `make check` runs every test CI runs (as root),
+# `make install` installs binaries, units and the group.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/minidocker
+SYSTEMDDIR ?= /lib/systemd/system
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := libevent json-c uuid
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wundef -Wwrite-strings
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP \
+	$(shell pkg-config --cflags $(PKGS)) -DLIBEXECDIR='"$(LIBEXECDIR)"'
+LDLIBS_JSON := $(shell pkg-config --libs json-c)
+LDLIBS_UUID := $(shell pkg-config --libs uuid)
+LDLIBS_EVENT := $(shell pkg-config --libs libevent)
+# The monitor is linked statically: one per container, it should start fast
+# (no dynamic loader) and share nothing it does not need. SAN builds link it
+# dynamically, as the sanitizer runtimes require.
+MONITOR_LDFLAGS ?= -static
+
+B := build
+BIN := $(B)/bin
+# `make V=1` shows the full commands.
+Q := $(if $(V),,@)
+
+COMMON := common/err.c common/util.c common/log.c common/id.c common/buf.c
+PROTO := proto/frame.c proto/msg.c
+DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
+	daemon/req-run.c daemon/req-ps.c daemon/req-stop.c daemon/container.c \
+	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/ctr-config.c
+MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-log.c daemon/ctr-setup.c \
+	daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c
+CLIENT := $(wildcard client/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+PROGS := $(BIN)/minidockerd $(BIN)/minidocker-monitor $(BIN)/minidocker
+
+all: $(PROGS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/minidockerd: $(call obj,$(DAEMON) $(COMMON) $(PROTO))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EVENT) $(LDLIBS_JSON) $(LDLIBS_UUID)
+
+$(BIN)/minidocker-monitor: $(call obj,$(MONITOR) $(COMMON) $(PROTO))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(MONITOR_LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
+
+$(BIN)/minidocker: $(call obj,$(CLIENT) $(COMMON) $(PROTO))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
+
+include tests/tests.mk
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(SYSTEMDDIR)
+	install -m 0755 $(BIN)/minidocker $(DESTDIR)$(BINDIR)/minidocker
+	install -m 0755 $(BIN)/minidockerd $(DESTDIR)$(SBINDIR)/minidockerd
+	install -m 0755 $(BIN)/minidocker-monitor $(DESTDIR)$(LIBEXECDIR)/minidocker-monitor
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/minidockerd.service.in \
+		> $(DESTDIR)$(SYSTEMDDIR)/minidockerd.service
+	install -m 0644 systemd/minidockerd.socket $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
+	@if [ -z "$(DESTDIR)" ]; then getent group minidocker >/dev/null || groupadd --system minidocker; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/minidocker $(DESTDIR)$(SBINDIR)/minidockerd \
+		$(DESTDIR)$(LIBEXECDIR)/minidocker-monitor \
+		$(DESTDIR)$(SYSTEMDDIR)/minidockerd.service $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all install uninstall format clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

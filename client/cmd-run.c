@@ -1,0 +1,119 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../proto/msg.h"
+#include "client.h"
+#include "conn.h"
+#include "opts.h"
+#include "stream.h"
+#include "tty.h"
+
+static const char run_usage[] =
+	"Usage: minidocker run [OPTIONS] [IMAGE] COMMAND [ARG...]\n"
+	"\n"
+	"Run a command in a new container. IMAGE may be left out when COMMAND is an\n"
+	"absolute path: the default image `host` is used.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --detach             Run in the background and print the container ID\n"
+	"  -i, --interactive        Keep stdin open and pass it to the container\n"
+	"  -t, --tty                Allocate a terminal\n"
+	"      --rm                 Remove the container when it exits\n"
+	"      --name NAME          Name the container\n"
+	"  -h, --hostname NAME      Container host name (default container-host)\n"
+	"  -e, --env KEY=VALUE      Set an environment variable (repeatable)\n"
+	"  -w, --workdir DIR        Working directory inside the container\n"
+	"  -u, --user UID[:GID]     User to run as\n"
+	"      --stop-timeout SECS  Seconds stop waits before SIGKILL (default 10)\n"
+	"      --detach-keys KEYS   Keys that detach (default ctrl-p,ctrl-q)\n";
+
+static struct json_object *run_request(const struct run_opts *o)
+{
+	struct json_object *req = proto_msg_new("run");
+	unsigned short rows = 0, cols = 0;
+
+	if (o->image != NULL)
+		json_object_object_add(req, "image", json_object_new_string(o->image));
+	json_object_object_add(req, "argv", proto_strv_to_json((const char *const *)o->argv));
+	if (o->nenv > 0) {
+		struct json_object *env = json_object_new_array();
+
+		for (size_t i = 0; i < o->nenv; i++)
+			json_object_array_add(env, json_object_new_string(o->env[i]));
+		json_object_object_add(req, "env", env);
+	}
+	if (o->name)
+		json_object_object_add(req, "name", json_object_new_string(o->name));
+	if (o->hostname)
+		json_object_object_add(req, "hostname", json_object_new_string(o->hostname));
+	if (o->workdir)
+		json_object_object_add(req, "workdir", json_object_new_string(o->workdir));
+	if (o->user)
+		json_object_object_add(req, "user", json_object_new_string(o->user));
+	if (o->stop_timeout >= 0)
+		json_object_object_add(req, "stop_timeout", json_object_new_int((int)o->stop_timeout));
+	json_object_object_add(req, "tty", json_object_new_boolean(o->tty));
+	json_object_object_add(req, "stdin", json_object_new_boolean(o->interactive));
+	json_object_object_add(req, "detach", json_object_new_boolean(o->detach));
+	json_object_object_add(req, "rm", json_object_new_boolean(o->rm));
+	if (o->tty && (tty_size(STDIN_FILENO, &rows, &cols) || tty_size(STDOUT_FILENO, &rows, &cols))) {
+		json_object_object_add(req, "rows", json_object_new_int(rows));
+		json_object_object_add(req, "cols", json_object_new_int(cols));
+	}
+	return req;
+}
+
+int cmd_run(struct client_ctx *ctx, int argc, char **argv)
+{
+	struct run_opts o;
+	struct stream_opts so = { 0 };
+	struct md_err err;
+	struct json_object *req, *reply = NULL;
+	struct conn c;
+	int r;
+
+	r = opts_parse_run(argc, argv, &o, &err);
+	if (r == OPTS_HELP) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	if (r < 0 || opts_parse_detach_keys(o.detach_keys ? o.detach_keys : DETACH_KEYS_DEFAULT,
+					    so.detach_keys, &so.ndetach_keys, &err) < 0) {
+		opts_run_free(&o);
+		return client_usage_error("run", &err);
+	}
+	opts_run_apply_terminal_default(&o, isatty(STDIN_FILENO), isatty(STDOUT_FILENO));
+	if (o.tty && o.interactive && !isatty(STDIN_FILENO)) {
+		md_err_set(&err, 0, "the input device is not a TTY");
+		opts_run_free(&o);
+		return client_fail(&err);
+	}
+	if (conn_open(&c, ctx->socket_path, &err) < 0) {
+		opts_run_free(&o);
+		return client_fail(&err);
+	}
+	req = run_request(&o);
+	r = conn_request(&c, req, &reply, &err);
+	json_object_put(req);
+	if (r < 0) {
+		conn_close(&c);
+		opts_run_free(&o);
+		return client_fail(&err);
+	}
+	if (o.detach) {
+		const char *id = "";
+
+		proto_get_str(reply, "id", &id);
+		printf("%s\n", id);
+		r = 0;
+	} else {
+		so.tty = o.tty;
+		so.stdin_open = o.interactive;
+		r = stream_relay(&c, &so);
+	}
+	json_object_put(reply);
+	conn_close(&c);
+	opts_run_free(&o);
+	return r;
+}

@@ -1,0 +1,200 @@
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+/* getopt keeps state in globals: reset it before every parse. */
+static void getopt_reset(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
+static int bad_option(char **argv, struct md_err *err)
+{
+	if (optopt > 0 && optopt < 128)
+		return md_err_set(err, 0, "unknown shorthand flag: '%c'", optopt);
+	return md_err_set(err, 0, "unknown flag: %s", argv[optind - 1]);
+}
+
+static int parse_seconds(const char *s, long *out, struct md_err *err)
+{
+	unsigned long long v;
+
+	if (parse_uint(s, 24 * 3600, &v) < 0)
+		return md_err_set(err, 0, "invalid timeout: %s (seconds, 0 to 86400)", s);
+	*out = (long)v;
+	return 0;
+}
+
+enum { OPT_RM = 256, OPT_NAME, OPT_STOP_TIMEOUT, OPT_DETACH_KEYS, OPT_NO_TRUNC, OPT_FORMAT };
+
+int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "rm", no_argument, NULL, OPT_RM },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->stop_timeout = -1;
+	getopt_reset();
+	/* "+": options end at the first operand, the image or the command,
+	 * so the command's own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+:ditHh:e:w:u:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->detach = o->any_io_flag = true; break;
+		case 'i': o->interactive = o->any_io_flag = true; break;
+		case 't': o->tty = o->any_io_flag = true; break;
+		case OPT_RM: o->rm = true; break;
+		case OPT_NAME: o->name = optarg; break;
+		case 'h': o->hostname = optarg; break;
+		case 'w': o->workdir = optarg; break;
+		case 'u': o->user = optarg; break;
+		case OPT_DETACH_KEYS: o->detach_keys = optarg; break;
+		case 'e':
+			o->env = xrealloc(o->env, (o->nenv + 1) * sizeof(*o->env));
+			o->env[o->nenv++] = optarg;
+			break;
+		case OPT_STOP_TIMEOUT:
+			if (parse_seconds(optarg, &o->stop_timeout, err) < 0)
+				return -1;
+			break;
+		case 'H': return OPTS_HELP;
+		case ':': return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		default: return bad_option(argv, err);
+		}
+	}
+	if (optind >= argc)
+		return md_err_set(err, 0, "\"run\" requires at least 1 argument");
+	/* IMAGE may be left out when the command is an absolute path. */
+	if (argv[optind][0] != '/')
+		o->image = argv[optind++];
+	o->argv = argv + optind;
+	o->argc = (size_t)(argc - optind);
+	if (o->image == NULL && o->argc == 0)
+		return md_err_set(err, 0, "\"run\" requires at least 1 argument");
+	return OPTS_OK;
+}
+
+void opts_run_free(struct run_opts *o)
+{
+	free(o->env);
+	o->env = NULL;
+}
+
+void opts_run_apply_terminal_default(struct run_opts *o, bool stdin_tty, bool stdout_tty)
+{
+	if (!o->any_io_flag && stdin_tty && stdout_tty)
+		o->interactive = o->tty = true;
+}
+
+int opts_parse_ps(int argc, char **argv, struct ps_opts *o, struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, "+:aq", longs, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->all = true; break;
+		case 'q': o->quiet = true; break;
+		case OPT_NO_TRUNC: o->no_trunc = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
+				return md_err_set(err, 0, "unsupported format: %s (json or table)", optarg);
+			o->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'H': return OPTS_HELP;
+		case ':': return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		default: return bad_option(argv, err);
+		}
+	}
+	if (optind != argc)
+		return md_err_set(err, 0, "\"ps\" accepts no arguments");
+	return OPTS_OK;
+}
+
+int opts_parse_stop(int argc, char **argv, struct stop_opts *o, struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout = -1;
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, ":t:", longs, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_seconds(optarg, &o->timeout, err) < 0)
+				return -1;
+			break;
+		case 'H': return OPTS_HELP;
+		case ':': return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		default: return bad_option(argv, err);
+		}
+	}
+	if (optind >= argc)
+		return md_err_set(err, 0, "\"stop\" requires at least 1 argument");
+	o->names = argv + optind;
+	o->count = (size_t)(argc - optind);
+	return OPTS_OK;
+}
+
+int opts_parse_detach_keys(const char *s, unsigned char *seq, size_t *len, struct md_err *err)
+{
+	static const char ctrl_punct[] = "@[\\]^_"; /* ctrl-@ is 0, then 27..31 */
+	const char *p = s;
+
+	*len = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (*len == DETACH_KEYS_MAX)
+			return md_err_set(err, 0, "invalid detach keys: %s (at most %d keys)", s,
+					  DETACH_KEYS_MAX);
+		if (n == 1) {
+			seq[(*len)++] = (unsigned char)p[0];
+		} else if (n == 6 && strncmp(p, "ctrl-", 5) == 0 && p[5] >= 'a' && p[5] <= 'z') {
+			seq[(*len)++] = (unsigned char)(p[5] - 'a' + 1);
+		} else if (n == 6 && strncmp(p, "ctrl-", 5) == 0 && strchr(ctrl_punct, p[5]) && p[5]) {
+			seq[(*len)++] = p[5] == '@' ? 0 : (unsigned char)(27 + (strchr(ctrl_punct, p[5]) - ctrl_punct) - 1);
+		} else {
+			return md_err_set(err, 0, "invalid detach keys: %s", s);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (*len == 0)
+		return md_err_set(err, 0, "invalid detach keys: %s", s);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* Command-line parsing for each command: pure functions from argv to a
+ * struct, so every rule of CLI.md is unit-tested without a daemon. */
+#ifndef MD_CLIENT_OPTS_H
+#define MD_CLIENT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/err.h"
+
+/* Parsers return OPTS_OK, OPTS_HELP (print usage to stdout, exit 0), or
+ * -1 with err set (a usage error: exit 125). */
+enum { OPTS_OK = 0, OPTS_HELP = 1 };
+
+struct run_opts {
+	bool detach, interactive, tty, rm;
+	bool any_io_flag;          /* one of -d, -i, -t was given */
+	const char *name, *hostname, *workdir, *user, *detach_keys;
+	const char **env;          /* -e KEY=VALUE, in order */
+	size_t nenv;
+	long stop_timeout;         /* -1 when not given */
+	const char *image;         /* NULL: the default image */
+	char **argv;               /* points into the caller's argv */
+	size_t argc;
+};
+
+struct ps_opts {
+	bool all, quiet, no_trunc, json;
+};
+
+struct stop_opts {
+	long timeout;              /* -1 when not given */
+	char **names;
+	size_t count;
+};
+
+int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err);
+int opts_parse_ps(int argc, char **argv, struct ps_opts *o, struct md_err *err);
+int opts_parse_stop(int argc, char **argv, struct stop_opts *o, struct md_err *err);
+void opts_run_free(struct run_opts *o);
+
+/* With stdin and stdout both terminals and none of -d/-i/-t, run is -it. */
+void opts_run_apply_terminal_default(struct run_opts *o, bool stdin_tty, bool stdout_tty);
+
+
+#define DETACH_KEYS_MAX 8
+#define DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
+
+/* Docker's --detach-keys: comma-separated "ctrl-X" or single characters. */
+int opts_parse_detach_keys(const char *s, unsigned char *seq, size_t *len, struct md_err *err);
+#endif

@@ -1,0 +1,293 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	static const char msg[] = "minidocker: out of memory\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t n)
+{
+	void *p = calloc(nmemb ? nmemb : 1, n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+int fd_set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+	return fcntl(fd, F_SETFL, fl);
+}
+
+int fd_set_cloexec(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0)
+		return -1;
+	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+	return fcntl(fd, F_SETFD, fl);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_read_all(const char *path, size_t max, char **out, size_t *len, struct md_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_free char *buf = NULL;
+	size_t used = 0, cap = 4096;
+
+	if (fd < 0)
+		return md_err_set(err, errno, "open %s", path);
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (used + 1 >= cap) {
+			if (cap > max)
+				return md_err_set(err, EFBIG, "read %s", path);
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return md_err_set(err, errno, "read %s", path);
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > max)
+		return md_err_set(err, EFBIG, "read %s", path);
+	buf[used] = '\0';
+	*out = steal_ptr(&buf);
+	if (len != NULL)
+		*len = used;
+	return 0;
+}
+
+static int fsync_parent_dir(const char *path, struct md_err *err)
+{
+	cleanup_free char *copy = xstrdup(path);
+	cleanup_close int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return md_err_set(err, errno, "open directory of %s", path);
+	if (fsync(dfd) < 0)
+		return md_err_set(err, errno, "fsync directory of %s", path);
+	return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct md_err *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		return md_err_set(err, errno, "create %s", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		md_err_set(err, errno, "write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		md_err_set(err, errno, "close %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		md_err_set(err, errno, "rename %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return fsync_parent_dir(path, err);
+}
+
+int dir_ensure(const char *path, mode_t mode, struct md_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return md_err_set(err, errno, "mkdir %s", path);
+	if (lstat(path, &st) < 0)
+		return md_err_set(err, errno, "stat %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return md_err_set(err, ENOTDIR, "mkdir %s", path);
+	if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
+		return md_err_set(err, errno, "chmod %s", path);
+	return 0;
+}
+
+static int remove_entry_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int dir_remove_tree(const char *path, struct md_err *err)
+{
+	/* FTW_PHYS: never follow a symlink a container left behind; FTW_MOUNT:
+	 * never descend into something mounted there. */
+	if (nftw(path, remove_entry_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		return md_err_set(err, errno, "remove %s", path);
+	return 0;
+}
+
+int64_t time_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void time_format_rfc3339(int64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000LL);
+	long frac = (long)(ns % 1000000000LL);
+	struct tm tm;
+	char date[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", date, frac);
+}
+
+int time_parse_rfc3339(const char *s, int64_t *ns)
+{
+	struct tm tm;
+	const char *p;
+	long frac = 0;
+	int digits = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return -1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+			frac = frac * 10 + (*p - '0');
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	*ns = (int64_t)timegm(&tm) * 1000000000LL + frac;
+	return 0;
+}
+
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,145 @@
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "mon-link.h"
+
+struct container *ctr_new(struct daemon *d, const char *id)
+{
+	struct container *c = xcalloc(1, sizeof(*c));
+
+	c->d = d;
+	c->refs = 1;
+	c->dir = xasprintf("%s/%s", d->ctr_root, id);
+	c->rundir = xasprintf("%s/%s", d->ctr_run, id);
+	return c;
+}
+
+void ctr_ref(struct container *c)
+{
+	c->refs++;
+}
+
+void ctr_unref(struct container *c)
+{
+	if (--c->refs > 0)
+		return;
+	ctr_config_free(&c->cfg);
+	ctr_state_clear(&c->state);
+	free(c->dir);
+	free(c->rundir);
+	free(c);
+}
+
+void ctr_register(struct daemon *d, struct container *c)
+{
+	d->ctrs = xrealloc(d->ctrs, (d->nctrs + 1) * sizeof(*d->ctrs));
+	d->ctrs[d->nctrs++] = c;
+	ctr_ref(c);
+}
+
+void ctr_unregister(struct daemon *d, struct container *c)
+{
+	for (size_t i = 0; i < d->nctrs; i++) {
+		if (d->ctrs[i] == c) {
+			d->ctrs[i] = d->ctrs[--d->nctrs];
+			ctr_unref(c);
+			return;
+		}
+	}
+}
+
+void ctr_add_waiter(struct container *c, bool on_exit, ctr_waiter_fn fn, void *arg)
+{
+	struct ctr_waiter *w = xcalloc(1, sizeof(*w));
+
+	w->fn = fn;
+	w->arg = arg;
+	w->on_exit = on_exit;
+	w->next = c->waiters;
+	c->waiters = w;
+}
+
+void ctr_fire_waiters(struct container *c, bool on_exit, bool lost)
+{
+	struct ctr_waiter **pp = &c->waiters, *fire = NULL;
+
+	/* Unlink first: a waiter may add new waiters while it runs. */
+	while (*pp != NULL) {
+		struct ctr_waiter *w = *pp;
+
+		if (w->on_exit != on_exit) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		w->next = fire;
+		fire = w;
+	}
+	ctr_ref(c);
+	while (fire != NULL) {
+		struct ctr_waiter *w = fire;
+
+		fire = w->next;
+		w->fn(c, w->arg, lost);
+		free(w);
+	}
+	ctr_unref(c);
+}
+
+/* Bring one container directory back: config and state from disk, and the
+ * monitor reconnected when it still runs. */
+static void load_one(struct daemon *d, const char *id)
+{
+	struct container *c = ctr_new(d, id);
+	struct md_err err;
+
+	if (ctr_config_load(c->dir, &c->cfg, &err) < 0 || ctr_state_load(c->dir, &c->state, &err) < 0) {
+		log_error("skipping container %.12s: %s", id, err.msg);
+		ctr_unref(c);
+		return;
+	}
+	if (c->state.status == CTR_RUNNING && monlink_connect(c, &err) < 0) {
+		log_warn("%.12s: monitor gone (%s): marking exited", id, err.msg);
+		c->state.status = CTR_EXITED;
+		c->state.pid = 0;
+		c->state.exit_code = 137;
+		c->state.finished_ns = time_now_ns();
+		if (ctr_state_save(c->dir, &c->state, &err) < 0)
+			log_error("%.12s: %s", id, err.msg);
+	}
+	ctr_register(d, c);
+	ctr_unref(c);
+}
+
+void ctr_load_all(struct daemon *d)
+{
+	DIR *dir = opendir(d->ctr_root);
+	struct dirent *e;
+
+	if (dir == NULL) {
+		log_error("open %s: %s", d->ctr_root, strerror(errno));
+		return;
+	}
+	while ((e = readdir(dir)) != NULL)
+		if (id_valid(e->d_name))
+			load_one(d, e->d_name);
+	closedir(dir);
+}
+
+int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
+{
+	int r = 0;
+
+	if (dir_remove_tree(c->rundir, err) < 0)
+		r = -1;
+	if (dir_remove_tree(c->dir, err) < 0)
+		r = -1;
+	ctr_unregister(d, c);
+	return r;
+}

@@ -1,0 +1,333 @@
+#include "ctr-config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../common/util.h"
+#include "../proto/msg.h"
+
+#define CTR_FILE_MAX (1024 * 1024)
+
+static const char *const status_names[] = {
+	[CTR_CREATED] = "created",
+	[CTR_RUNNING] = "running",
+	[CTR_EXITED] = "exited",
+};
+
+const char *ctr_status_name(enum ctr_status s)
+{
+	return status_names[s];
+}
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+static char **strv_dup(const char **v, size_t n)
+{
+	char **r = xcalloc(n + 1, sizeof(*r));
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+void ctr_config_free(struct ctr_config *c)
+{
+	free(c->name);
+	free(c->image);
+	strv_free(c->argv);
+	strv_free(c->env);
+	free(c->cwd);
+	free(c->hostname);
+	memset(c, 0, sizeof(*c));
+}
+
+void ctr_state_clear(struct ctr_state *s)
+{
+	free(s->error);
+	memset(s, 0, sizeof(*s));
+}
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_bool(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+static char *json_take_text(struct json_object *o)
+{
+	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+
+	json_object_put(o);
+	return s;
+}
+
+char *ctr_config_to_json(const struct ctr_config *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "id", c->id);
+	add_str(o, "name", c->name);
+	add_str(o, "image", c->image);
+	add_int(o, "created_ns", c->created_ns);
+	add_int(o, "owner_uid", c->owner_uid);
+	add_int(o, "owner_gid", c->owner_gid);
+	json_object_object_add(o, "argv", proto_strv_to_json((const char *const *)c->argv));
+	json_object_object_add(o, "env", proto_strv_to_json((const char *const *)c->env));
+	add_str(o, "cwd", c->cwd);
+	add_str(o, "hostname", c->hostname);
+	add_int(o, "uid", c->uid);
+	add_int(o, "gid", c->gid);
+	add_bool(o, "tty", c->tty);
+	add_bool(o, "open_stdin", c->open_stdin);
+	add_bool(o, "auto_remove", c->auto_remove);
+	add_int(o, "stop_timeout", c->stop_timeout);
+	add_int(o, "rows", c->rows);
+	add_int(o, "cols", c->cols);
+	return json_take_text(o);
+}
+
+char *ctr_state_to_json(const struct ctr_state *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "status", ctr_status_name(s->status));
+	add_int(o, "pid", s->pid);
+	add_int(o, "monitor_pid", s->monitor_pid);
+	add_int(o, "started_ns", s->started_ns);
+	add_int(o, "finished_ns", s->finished_ns);
+	add_int(o, "exit_code", s->exit_code);
+	if (s->error != NULL)
+		add_str(o, "error", s->error);
+	return json_take_text(o);
+}
+
+static struct json_object *parse_object(const char *text, struct md_err *err)
+{
+	struct json_object *o = json_tokener_parse(text);
+
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		md_err_set(err, 0, "not a JSON object");
+		return NULL;
+	}
+	return o;
+}
+
+/* Copy a required string field; -1 with err naming it otherwise. */
+static int take_str(struct json_object *o, const char *key, char **out, struct md_err *err)
+{
+	const char *s = NULL;
+
+	if (proto_req_str(o, key, true, &s, err) < 0)
+		return -1;
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int take_strv(struct json_object *o, const char *key, char ***out, struct md_err *err)
+{
+	const char **v = NULL;
+	size_t n = 0;
+
+	if (proto_req_strv(o, key, true, &v, &n, err) < 0)
+		return -1;
+	*out = strv_dup(v, n);
+	free(v);
+	return 0;
+}
+
+static int take_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+		    int64_t *out, struct md_err *err)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return md_err_set(err, 0, "%s is missing", key);
+	return proto_req_int(o, key, min, max, out, err);
+}
+
+static int config_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
+{
+	const char *id = NULL;
+	int64_t n;
+
+	if (proto_req_str(o, "id", true, &id, err) < 0)
+		return -1;
+	if (!id_valid(id))
+		return md_err_set(err, 0, "invalid id");
+	memcpy(c->id, id, ID_LEN + 1);
+	if (take_str(o, "name", &c->name, err) < 0 || take_str(o, "image", &c->image, err) < 0 ||
+	    take_strv(o, "argv", &c->argv, err) < 0 || take_strv(o, "env", &c->env, err) < 0 ||
+	    take_str(o, "cwd", &c->cwd, err) < 0 || take_str(o, "hostname", &c->hostname, err) < 0)
+		return -1;
+	if (c->argv[0] == NULL)
+		return md_err_set(err, 0, "argv is empty");
+	if (take_int(o, "created_ns", 0, INT64_MAX, &c->created_ns, err) < 0)
+		return -1;
+	if (take_int(o, "owner_uid", 0, UINT32_MAX - 1, &n, err) < 0)
+		return -1;
+	c->owner_uid = (uid_t)n;
+	if (take_int(o, "owner_gid", 0, UINT32_MAX - 1, &n, err) < 0)
+		return -1;
+	c->owner_gid = (gid_t)n;
+	if (take_int(o, "uid", 0, UINT32_MAX - 1, &n, err) < 0)
+		return -1;
+	c->uid = (uid_t)n;
+	if (take_int(o, "gid", 0, UINT32_MAX - 1, &n, err) < 0)
+		return -1;
+	c->gid = (gid_t)n;
+	if (take_int(o, "stop_timeout", 0, INT_MAX, &n, err) < 0)
+		return -1;
+	c->stop_timeout = (int)n;
+	if (take_int(o, "rows", 0, USHRT_MAX, &n, err) < 0)
+		return -1;
+	c->rows = (unsigned short)n;
+	if (take_int(o, "cols", 0, USHRT_MAX, &n, err) < 0)
+		return -1;
+	c->cols = (unsigned short)n;
+	if (proto_req_bool(o, "tty", &c->tty, err) < 0 ||
+	    proto_req_bool(o, "open_stdin", &c->open_stdin, err) < 0 ||
+	    proto_req_bool(o, "auto_remove", &c->auto_remove, err) < 0)
+		return -1;
+	return 0;
+}
+
+int ctr_config_from_json(const char *text, struct ctr_config *c, struct md_err *err)
+{
+	struct json_object *o = parse_object(text, err);
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (o == NULL)
+		return md_err_prefix(err, "config");
+	r = config_fields(o, c, err);
+	json_object_put(o);
+	if (r < 0) {
+		ctr_config_free(c);
+		return md_err_prefix(err, "config");
+	}
+	return 0;
+}
+
+static int state_fields(struct json_object *o, struct ctr_state *s, struct md_err *err)
+{
+	const char *status = NULL, *error = NULL;
+	int64_t n;
+	size_t i;
+
+	if (proto_req_str(o, "status", true, &status, err) < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(status_names); i++)
+		if (strcmp(status, status_names[i]) == 0)
+			break;
+	if (i == ARRAY_SIZE(status_names))
+		return md_err_set(err, 0, "unknown status");
+	s->status = (enum ctr_status)i;
+	if (take_int(o, "pid", 0, INT_MAX, &n, err) < 0)
+		return -1;
+	s->pid = (pid_t)n;
+	if (take_int(o, "monitor_pid", 0, INT_MAX, &n, err) < 0)
+		return -1;
+	s->monitor_pid = (pid_t)n;
+	if (take_int(o, "started_ns", 0, INT64_MAX, &s->started_ns, err) < 0 ||
+	    take_int(o, "finished_ns", 0, INT64_MAX, &s->finished_ns, err) < 0)
+		return -1;
+	if (take_int(o, "exit_code", 0, 255, &n, err) < 0)
+		return -1;
+	s->exit_code = (int)n;
+	if (proto_req_str(o, "error", false, &error, err) < 0)
+		return -1;
+	if (error != NULL)
+		s->error = xstrdup(error);
+	return 0;
+}
+
+int ctr_state_from_json(const char *text, struct ctr_state *s, struct md_err *err)
+{
+	struct json_object *o = parse_object(text, err);
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (o == NULL)
+		return md_err_prefix(err, "state");
+	r = state_fields(o, s, err);
+	json_object_put(o);
+	if (r < 0) {
+		ctr_state_clear(s);
+		return md_err_prefix(err, "state");
+	}
+	return 0;
+}
+
+static int load_file(const char *dir, const char *file, char **text, struct md_err *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+
+	return file_read_all(path, CTR_FILE_MAX, text, NULL, err);
+}
+
+static int save_file(const char *dir, const char *file, const char *text, struct md_err *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+
+	return file_write_atomic(path, text, strlen(text), 0600, err);
+}
+
+int ctr_config_load(const char *dir, struct ctr_config *c, struct md_err *err)
+{
+	cleanup_free char *text = NULL;
+
+	if (load_file(dir, CTR_CONFIG_FILE, &text, err) < 0)
+		return -1;
+	return ctr_config_from_json(text, c, err);
+}
+
+int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *err)
+{
+	cleanup_free char *text = ctr_config_to_json(c);
+
+	return save_file(dir, CTR_CONFIG_FILE, text, err);
+}
+
+int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err)
+{
+	cleanup_free char *text = NULL;
+
+	if (load_file(dir, CTR_STATE_FILE, &text, err) < 0)
+		return -1;
+	return ctr_state_from_json(text, s, err);
+}
+
+int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *err)
+{
+	cleanup_free char *text = ctr_state_to_json(s);
+
+	return save_file(dir, CTR_STATE_FILE, text, err);
+}
+
+int ctr_exit_code_from_wait(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 255;
+}

@@ -1,0 +1,84 @@
+/* What a container is (config.json, written once by the daemon) and what
+ * became of it (state.json, written by its monitor). Both live in the
+ * container's directory under --root, so a restarted daemon can rebuild
+ * its view from disk alone. */
+#ifndef MD_CTR_CONFIG_H
+#define MD_CTR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+#include "../common/id.h"
+
+#define CTR_CONFIG_FILE "config.json"
+#define CTR_STATE_FILE "state.json"
+#define CTR_LOG_FILE "container.log"
+#define CTR_ROOTFS_DIR "rootfs"
+#define CTR_MONITOR_SOCK "monitor.sock"
+#define CTR_DEFAULT_HOSTNAME "container-host"
+#define CTR_DEFAULT_IMAGE "host"
+#define CTR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define CTR_DEFAULT_STOP_TIMEOUT 10
+
+struct ctr_config {
+	char id[ID_LEN + 1];
+	char *name;
+	char *image;
+	int64_t created_ns;
+	uid_t owner_uid; /* the caller, from SO_PEERCRED */
+	gid_t owner_gid;
+	char **argv;     /* argv[0] is the command as the user gave it */
+	char **env;      /* KEY=VALUE, PATH and HOSTNAME included */
+	char *cwd;
+	char *hostname;
+	uid_t uid;       /* user the command runs as, inside */
+	gid_t gid;
+	bool tty;
+	bool open_stdin;
+	bool auto_remove;
+	int stop_timeout;
+	unsigned short rows, cols; /* initial terminal size with tty */
+};
+
+enum ctr_status {
+	CTR_CREATED,
+	CTR_RUNNING,
+	CTR_EXITED,
+};
+
+struct ctr_state {
+	enum ctr_status status;
+	pid_t pid;          /* the container's PID 1 as the host sees it; 0 once exited */
+	pid_t monitor_pid;
+	int64_t started_ns;
+	int64_t finished_ns;
+	int exit_code;      /* Docker's ExitCode: the status, or 128+N for signal N */
+	char *error;        /* why the container failed to start, if it did */
+};
+
+void ctr_config_free(struct ctr_config *c);
+void ctr_state_clear(struct ctr_state *s);
+
+const char *ctr_status_name(enum ctr_status s);
+
+/* Serialize to a malloc'd JSON text. */
+char *ctr_config_to_json(const struct ctr_config *c);
+char *ctr_state_to_json(const struct ctr_state *s);
+
+/* Parse what the *_to_json functions wrote; untrusted on disk, so every
+ * field is checked. On failure err says which field. */
+int ctr_config_from_json(const char *text, struct ctr_config *c, struct md_err *err);
+int ctr_state_from_json(const char *text, struct ctr_state *s, struct md_err *err);
+
+/* Read or write the file in a container directory. */
+int ctr_config_load(const char *dir, struct ctr_config *c, struct md_err *err);
+int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *err);
+int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err);
+int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *err);
+
+/* The exit code Docker reports for a wait(2) status. */
+int ctr_exit_code_from_wait(int wstatus);
+
+#endif

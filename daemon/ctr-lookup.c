@@ -1,0 +1,49 @@
+/* Container lookup by ID, prefix or name: pure logic over the table, kept
+ * apart from the event loop so the unit tests can drive it. */
+#include <string.h>
+
+#include "../common/id.h"
+#include "container.h"
+
+bool ctr_visible(const struct container *c, uid_t uid)
+{
+	return uid == 0 || c->cfg.owner_uid == uid;
+}
+
+struct container *ctr_find_name(struct container *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i]->cfg.name, name) == 0)
+			return v[i];
+	return NULL;
+}
+
+struct container *ctr_find(struct container *const *v, size_t n, const char *query, uid_t uid,
+			   struct md_err *err)
+{
+	struct container *match = NULL;
+	size_t len = strlen(query), hits = 0;
+
+	/* Docker's order: full ID, then name, then unique prefix. */
+	for (size_t i = 0; i < n; i++)
+		if (ctr_visible(v[i], uid) && strcmp(v[i]->cfg.id, query) == 0)
+			return v[i];
+	for (size_t i = 0; i < n; i++)
+		if (ctr_visible(v[i], uid) && strcmp(v[i]->cfg.name, query) == 0)
+			return v[i];
+	if (id_prefix_valid(query)) {
+		for (size_t i = 0; i < n; i++) {
+			if (ctr_visible(v[i], uid) && strncmp(v[i]->cfg.id, query, len) == 0) {
+				match = v[i];
+				hits++;
+			}
+		}
+	}
+	if (hits == 1)
+		return match;
+	if (hits > 1)
+		md_err_setst(err, MD_STATUS_REFUSED, 0, "ambiguous container ID prefix: %s", query);
+	else
+		md_err_setst(err, MD_STATUS_REFUSED, 0, "no such container: %s", query);
+	return NULL;
+}

@@ -1,0 +1,28 @@
+/* Mounting inside a container root by file descriptor. Every target is
+ * resolved with openat2(RESOLVE_IN_ROOT), so a symlink planted in an image
+ * can never redirect a mount to the host (runc CVE-2021-30465), and the
+ * mount is made onto the fd that was resolved, not a path looked up again. */
+#ifndef MD_CTR_MOUNT_H
+#define MD_CTR_MOUNT_H
+
+#include <sys/types.h>
+
+#include "../common/err.h"
+
+/* Open PATH (relative to the container root rootfd) as O_PATH, scoped to
+ * the root. Extra open flags such as O_DIRECTORY may be given. */
+int mnt_open_in_root(int rootfd, const char *path, int flags, struct md_err *err);
+
+/* Mount a new filesystem of TYPE on PATH inside the root. */
+int mnt_fs_in_root(int rootfd, const char *path, const char *type, unsigned long flags,
+		   const char *data, struct md_err *err);
+
+/* Bind the host's SRC (recursively) onto PATH inside the root, read-only
+ * when ro; always nosuid and nodev unless keep_dev. */
+int mnt_bind_in_root(int rootfd, const char *src, const char *path, int ro, int keep_dev,
+		     struct md_err *err);
+
+/* mkdir PATH inside the root (parent must exist; an existing dir is fine). */
+int mnt_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct md_err *err);
+
+#endif

@@ -1,0 +1,40 @@
+/* Container setup: create the namespaces and start a command as the
+ * container's PID 1. Knows nothing of clients, sockets or the wire format:
+ * it takes a plain spec, so any front end (the monitor today, an OCI
+ * runtime command line tomorrow) can drive it. */
+#ifndef MD_CTR_SETUP_H
+#define MD_CTR_SETUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+
+struct ctr_spec {
+	const char *rootfs;     /* host directory that becomes / */
+	bool host_image;        /* populate rootfs as the default image `host` */
+	const char *hostname;
+	char *const *argv;      /* argv[0] is looked up in the container's PATH */
+	char *const *envp;
+	const char *cwd;        /* created when missing, as Docker does */
+	uid_t uid;
+	gid_t gid;
+	bool tty;               /* give the command a new pty of its own /dev/pts */
+	unsigned short rows, cols;
+	int stdio[3];           /* without tty: the command's fds 0-2; -1 is /dev/null */
+};
+
+struct ctr_proc {
+	pid_t pid;              /* PID 1 of the container, as the host sees it */
+	int pidfd;              /* a pidfd for it: signals never hit a reused pid */
+	int pty_master;         /* with tty: the master side, else -1 */
+};
+
+/* Start spec->argv in new PID, mount, UTS, IPC and network namespaces.
+ * Returns 0 once the command has been exec'd. On failure err holds the
+ * failing step and errno ("pivot_root: Invalid argument") and its status:
+ * 127 when the command was not found, 126 when it cannot be executed, 125
+ * for any other step; nothing of the container is left running. */
+int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err);
+
+#endif

@@ -1,0 +1,216 @@
+/* minidockerd: parse options, prepare directories and the socket, adopt the
+ * containers on disk, tell systemd we are ready, run the event loop. */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "container.h"
+#include "daemon.h"
+#include "mon-link.h"
+#include "server.h"
+
+#ifndef LIBEXECDIR
+#define LIBEXECDIR "/usr/local/libexec/minidocker"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: minidockerd [--socket PATH] [--root DIR] [--run DIR] [--group NAME]\n"
+		   "                   [--log-level error|warn|info|debug] [--foreground]\n");
+}
+
+/* The monitor binary: beside ours (a build tree), else where make install
+ * puts it. */
+static char *find_monitor(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		char *p;
+
+		self[n] = '\0';
+		p = xasprintf("%s/minidocker-monitor", dirname(self));
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	return xstrdup(LIBEXECDIR "/minidocker-monitor");
+}
+
+/* Tell systemd we are ready (sd_notify's protocol, without libsystemd). */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0'; /* an abstract socket */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+		log_warn("notify systemd: %s", strerror(errno));
+	close(fd);
+	unsetenv("NOTIFY_SOCKET");
+}
+
+static void sigchld_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	monlink_reap(arg);
+}
+
+static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	/* Containers and their monitors live on; a new daemon adopts them. */
+	log_info("signal %d: exiting, containers keep running", (int)sig);
+	d->stopping = true;
+	event_base_loopexit(d->base, NULL);
+}
+
+static void add_signal(struct daemon *d, int sig, event_callback_fn cb)
+{
+	struct event *ev = evsignal_new(d->base, sig, cb, d);
+
+	if (ev == NULL || event_add(ev, NULL) < 0)
+		fatal("cannot handle signal %d", sig);
+}
+
+static void prepare_dirs(struct daemon *d)
+{
+	struct md_err err;
+
+	d->ctr_root = xasprintf("%s/containers", d->root_dir);
+	d->ctr_run = xasprintf("%s/containers", d->run_dir);
+	if (dir_ensure(d->root_dir, 0700, &err) < 0 || dir_ensure(d->ctr_root, 0700, &err) < 0 ||
+	    dir_ensure(d->run_dir, 0711, &err) < 0 || dir_ensure(d->ctr_run, 0700, &err) < 0)
+		fatal("%s", err.msg);
+}
+
+/* Without --foreground: fork, and let the parent exit once the child is
+ * listening, so `minidockerd && minidocker ...` just works. */
+static int daemonize(void)
+{
+	int p[2];
+	char ok;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fatal("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(p[1]);
+		exit(read(p[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		fatal("setsid: %s", strerror(errno));
+	return p[1];
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "run", required_argument, NULL, 'R' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = {
+		.socket_path = "/run/minidocker/minidocker.sock",
+		.root_dir = "/var/lib/minidocker",
+		.run_dir = "/run/minidocker",
+		.group = "minidocker",
+		.listen_fd = -1,
+	};
+	enum log_level level = LOG_INFO;
+	bool foreground = false;
+	struct md_err err;
+	int ready_fd = -1, c;
+
+	log_init("minidockerd", level);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': d.socket_path = optarg; break;
+		case 'r': d.root_dir = optarg; break;
+		case 'R': d.run_dir = optarg; break;
+		case 'g': d.group = optarg; break;
+		case 'f': foreground = true; break;
+		case 'l':
+			if (log_parse_level(optarg, &level) < 0)
+				fatal("invalid log level: %s", optarg);
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("minidockerd", level);
+	if (geteuid() != 0)
+		fatal("must run as root");
+	if (d.root_dir[0] != '/' || d.run_dir[0] != '/' || d.socket_path[0] != '/')
+		fatal("--root, --run and --socket must be absolute paths");
+	umask(022);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	signal(SIGPIPE, SIG_IGN);
+	d.monitor_path = find_monitor();
+	if (access(d.monitor_path, X_OK) < 0)
+		fatal("monitor %s: %s", d.monitor_path, strerror(errno));
+	prepare_dirs(&d);
+	if (!foreground)
+		ready_fd = daemonize();
+
+	d.base = event_base_new();
+	if (d.base == NULL)
+		fatal("cannot create the event loop");
+	add_signal(&d, SIGCHLD, sigchld_cb);
+	add_signal(&d, SIGTERM, sigterm_cb);
+	add_signal(&d, SIGINT, sigterm_cb);
+	if (server_listen(&d, &err) < 0)
+		fatal("%s", err.msg);
+	ctr_load_all(&d);
+	log_info("listening on %s (root %s, run %s)", d.socket_path, d.root_dir, d.run_dir);
+	notify_ready();
+	if (ready_fd >= 0) {
+		(void)!write(ready_fd, "1", 1);
+		close(ready_fd);
+	}
+	event_base_dispatch(d.base);
+	return 0;
+}

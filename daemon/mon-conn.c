@@ -1,0 +1,262 @@
+/* The monitor's connections: the daemon's control links and the clients the
+ * daemon handed over (an attached `run`, later `attach` and `exec`). All
+ * speak the wire protocol of proto/. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../proto/frame.h"
+#include "../proto/msg.h"
+#include "monitor.h"
+
+struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags)
+{
+	struct mon_conn *c = xcalloc(1, sizeof(*c));
+
+	fd_set_nonblock(fd, true);
+	fd_set_cloexec(fd, true);
+	c->fd = fd;
+	c->flags = flags;
+	c->next = m->conns;
+	m->conns = c;
+	return c;
+}
+
+void mon_conn_send(struct mon_conn *c, struct json_object *msg)
+{
+	if (!c->dead)
+		proto_msg_append(&c->out, msg);
+}
+
+void mon_conn_broadcast(struct monitor *m, struct json_object *msg)
+{
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		mon_conn_send(c, msg);
+}
+
+void mon_conn_broadcast_data(struct monitor *m, enum frame_type stream, const uint8_t *data,
+			     size_t len)
+{
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if ((c->flags & MON_CONN_OUTPUT) && !c->dead)
+			proto_data_append(&c->out, stream, data, len);
+}
+
+bool mon_conn_output_blocked(const struct monitor *m)
+{
+	/* Backpressure reaches the container only through its own readers:
+	 * one that lags stops the output until it catches up. */
+	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if ((c->flags & MON_CONN_OUTPUT) && !c->dead && buf_used(&c->out) > MON_CONN_OUT_MAX)
+			return true;
+	return false;
+}
+
+static void conn_reply_error(struct mon_conn *c, const char *msg)
+{
+	struct md_err err;
+	struct json_object *o;
+
+	md_err_setst(&err, MD_STATUS_REFUSED, 0, "%s", msg);
+	o = proto_msg_error(&err);
+	mon_conn_send(c, o);
+	json_object_put(o);
+}
+
+/* "attach": the daemon hands over a client's socket with the message. */
+static void handle_attach(struct monitor *m, struct mon_conn *c, struct json_object *msg)
+{
+	bool want_stdin = false;
+	unsigned flags = MON_CONN_OUTPUT;
+	struct mon_conn *client;
+	struct json_object *state;
+	int fd;
+
+	if (c->nfds == 0 || proto_get_bool(msg, "stdin", &want_stdin) < 0) {
+		log_warn("attach without a valid fd or flags");
+		c->dead = true;
+		return;
+	}
+	fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, sizeof(int) * (size_t)--c->nfds);
+	if (want_stdin && m->cfg.open_stdin && m->in_fd >= 0)
+		flags |= MON_CONN_INPUT;
+	client = mon_conn_add(m, fd, flags);
+	state = monitor_state_msg(m);
+	mon_conn_send(client, state);
+	json_object_put(state);
+}
+
+static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object *msg)
+{
+	const char *type = proto_msg_type(msg);
+	bool control = c->flags & MON_CONN_CONTROL;
+	int64_t n = 0, rows = 0, cols = 0;
+
+	if (strcmp(type, "resize") == 0) {
+		if (proto_get_int(msg, "rows", 1, 65535, &rows) < 0 ||
+		    proto_get_int(msg, "cols", 1, 65535, &cols) < 0)
+			return -1;
+		monitor_resize(m, (unsigned short)rows, (unsigned short)cols);
+	} else if (strcmp(type, "signal") == 0) {
+		if (proto_get_int(msg, "signal", 1, NSIG - 1, &n) < 0 || n == 0)
+			return -1;
+		monitor_signal(m, (int)n);
+	} else if (strcmp(type, "stop") == 0 && control) {
+		n = CTR_DEFAULT_STOP_TIMEOUT;
+		if (proto_get_int(msg, "timeout", 0, 24 * 3600, &n) < 0)
+			return -1;
+		monitor_stop(m, (int)n);
+	} else if (strcmp(type, "attach") == 0 && control) {
+		handle_attach(m, c, msg);
+	} else if (strcmp(type, "state") == 0) {
+		struct json_object *o = monitor_state_msg(m);
+
+		mon_conn_send(c, o);
+		json_object_put(o);
+	} else if (strcmp(type, "detach") == 0) {
+		c->dead = true;
+	} else {
+		conn_reply_error(c, "unknown request");
+	}
+	return 0;
+}
+
+static void handle_stdin(struct monitor *m, struct mon_conn *c, const struct frame_hdr *h,
+			 const uint8_t *payload)
+{
+	if (!(c->flags & MON_CONN_INPUT) || m->in_fd < 0)
+		return; /* stdin not open to this reader: dropped, as Docker does */
+	if (h->flags & FRAME_FLAG_EOF)
+		m->stdin_eof = true;
+	else
+		buf_append(&m->stdin_buf, payload, h->len);
+}
+
+/* Take the fds that came with a recvmsg; beyond MON_CONN_FDS_MAX they
+ * are closed at once so a peer cannot pile them up. */
+static void conn_take_fds(struct mon_conn *c, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < MON_CONN_FDS_MAX && (c->flags & MON_CONN_CONTROL))
+				c->fds[c->nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+}
+
+static void conn_parse(struct monitor *m, struct mon_conn *c)
+{
+	for (;;) {
+		struct frame_hdr h;
+		const uint8_t *payload = NULL;
+		const char *why = NULL;
+		enum proto_decode r = proto_frame_peek(buf_head(&c->in), buf_used(&c->in), &h,
+						       &payload, &why);
+
+		if (r == PROTO_NEED_MORE)
+			return;
+		if (r != PROTO_OK) {
+			log_warn("dropping connection: %s", why);
+			c->dead = true;
+			return;
+		}
+		if (h.type == FRAME_MSG) {
+			struct json_object *msg = proto_msg_parse(payload, h.len, &why);
+
+			if (msg == NULL || handle_msg(m, c, msg) < 0) {
+				log_warn("dropping connection: %s", msg ? "invalid message" : why);
+				c->dead = true;
+			}
+			json_object_put(msg);
+		} else if (h.type == FRAME_STDIN) {
+			handle_stdin(m, c, &h, payload);
+		}
+		buf_consume(&c->in, PROTO_HDR_LEN + h.len);
+		if (c->dead)
+			return;
+	}
+}
+
+void mon_conn_read(struct monitor *m, struct mon_conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * MON_CONN_FDS_MAX)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	iov.iov_base = buf_reserve(&c->in, PROTO_DATA_CHUNK);
+	iov.iov_len = PROTO_DATA_CHUNK;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			c->dead = true;
+		return;
+	}
+	conn_take_fds(c, &mh);
+	if (n == 0) {
+		c->dead = true;
+		return;
+	}
+	buf_commit(&c->in, (size_t)n);
+	if (buf_used(&c->in) > PROTO_HDR_LEN + PROTO_FRAME_MAX) {
+		c->dead = true;
+		return;
+	}
+	conn_parse(m, c);
+}
+
+void mon_conn_write(struct mon_conn *c)
+{
+	while (buf_used(&c->out) > 0) {
+		ssize_t n = send(c->fd, buf_head(&c->out), buf_used(&c->out), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				c->dead = true;
+			return;
+		}
+		buf_consume(&c->out, (size_t)n);
+	}
+}
+
+void mon_conn_reap_dead(struct monitor *m)
+{
+	struct mon_conn **pp = &m->conns;
+
+	while (*pp != NULL) {
+		struct mon_conn *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		close(c->fd);
+		for (int i = 0; i < c->nfds; i++)
+			close(c->fds[i]);
+		buf_free(&c->in);
+		buf_free(&c->out);
+		free(c);
+	}
+}

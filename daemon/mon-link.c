@@ -1,0 +1,244 @@
+#include "mon-link.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../proto/frame.h"
+#include "../proto/msg.h"
+
+/* fds the monitor finds its peers on (see monitor.c). */
+#define MON_CONTROL_FD 3
+#define MON_CLIENT_FD 4
+
+static void link_free(struct container *c)
+{
+	if (c->link != NULL) {
+		bufferevent_free(c->link);
+		c->link = NULL;
+	}
+}
+
+/* Re-read state.json: the monitor writes it before it reports, so disk is
+ * the truth for every event. */
+static void reload_state(struct container *c)
+{
+	struct ctr_state s;
+	struct md_err err;
+
+	if (ctr_state_load(c->dir, &s, &err) < 0) {
+		log_warn("%.12s: %s", c->cfg.id, err.msg);
+		return;
+	}
+	ctr_state_clear(&c->state);
+	c->state = s;
+}
+
+/* The monitor is gone. If it left no exit on disk it died with its
+ * container (which its PDEATHSIG took down): record that clearly rather
+ * than leave a container "running" forever. */
+static void link_lost(struct container *c)
+{
+	struct md_err err;
+
+	link_free(c);
+	reload_state(c);
+	if (c->state.status == CTR_RUNNING || c->starting) {
+		log_warn("%.12s: monitor exited without recording an exit", c->cfg.id);
+		c->state.status = c->starting ? CTR_CREATED : CTR_EXITED;
+		c->state.pid = 0;
+		c->state.exit_code = 137;
+		c->state.finished_ns = time_now_ns();
+		free(c->state.error);
+		c->state.error = xstrdup("monitor exited unexpectedly");
+		if (ctr_state_save(c->dir, &c->state, &err) < 0)
+			log_error("%.12s: %s", c->cfg.id, err.msg);
+	}
+	if (c->starting) {
+		c->starting = false;
+		ctr_fire_waiters(c, false, false);
+	}
+	ctr_fire_waiters(c, true, false);
+}
+
+static void handle_event(struct container *c, struct json_object *msg)
+{
+	const char *type = proto_msg_type(msg);
+	const char *status = NULL;
+
+	if (strcmp(type, "started") == 0 || strcmp(type, "error") == 0) {
+		reload_state(c);
+		c->starting = false;
+		ctr_fire_waiters(c, false, false);
+	} else if (strcmp(type, "exit") == 0) {
+		reload_state(c);
+		ctr_fire_waiters(c, true, false);
+	} else if (strcmp(type, "state") == 0) {
+		/* Sent on every (re)connection: nothing new unless it ran on. */
+		if (proto_get_str(msg, "status", &status) == 0 && status != NULL &&
+		    strcmp(status, "running") != 0)
+			reload_state(c);
+	}
+}
+
+static void link_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct container *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	ctr_ref(c);
+	while (c->link != NULL) {
+		size_t avail = evbuffer_get_length(in);
+		const uint8_t *data = evbuffer_pullup(in, -1);
+		const uint8_t *payload = NULL;
+		struct frame_hdr h;
+		const char *why = NULL;
+		struct json_object *msg;
+		enum proto_decode r = proto_frame_peek(data, avail, &h, &payload, &why);
+
+		if (r == PROTO_NEED_MORE)
+			break;
+		if (r != PROTO_OK || h.type != FRAME_MSG ||
+		    (msg = proto_msg_parse(payload, h.len, &why)) == NULL) {
+			log_error("%.12s: bad frame from monitor: %s", c->cfg.id,
+				  why ? why : "not a message");
+			link_lost(c);
+			break;
+		}
+		evbuffer_drain(in, PROTO_HDR_LEN + h.len);
+		handle_event(c, msg);
+		json_object_put(msg);
+	}
+	ctr_unref(c);
+}
+
+static void link_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct container *c = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		ctr_ref(c);
+		link_lost(c);
+		ctr_unref(c);
+	}
+}
+
+static int link_attach(struct container *c, int fd, struct md_err *err)
+{
+	c->link = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->link == NULL) {
+		close(fd);
+		return md_err_set(err, ENOMEM, "monitor link");
+	}
+	bufferevent_setcb(c->link, link_read_cb, NULL, link_event_cb, c);
+	bufferevent_enable(c->link, EV_READ);
+	return 0;
+}
+
+/* Move fd to 10 or above so the spawn's dup2 onto 3 and 4 cannot collide. */
+static int fd_above_stdio(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, 10);
+}
+
+int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	char *argv[] = { c->d->monitor_path, c->dir, c->rundir, NULL };
+	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *envp[] = { env_path, NULL };
+	cleanup_close int ours = -1, theirs = -1, client = -1;
+	int sv[2], r;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
+		return md_err_set(err, errno, "socketpair");
+	ours = sv[0];
+	theirs = fd_above_stdio(sv[1]);
+	close(sv[1]);
+	if (theirs < 0)
+		return md_err_set(err, errno, "fcntl");
+	if (client_fd >= 0 && (client = fd_above_stdio(client_fd)) < 0)
+		return md_err_set(err, errno, "fcntl");
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&attr);
+	posix_spawn_file_actions_init(&fa);
+	/* A session of its own: no terminal or process-group signal aimed at
+	 * the daemon reaches the monitor. Signal state starts clean. */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+					       POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawn_file_actions_adddup2(&fa, theirs, MON_CONTROL_FD);
+	if (client >= 0)
+		posix_spawn_file_actions_adddup2(&fa, client, MON_CLIENT_FD);
+	/* Nothing else of the daemon's reaches the monitor. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, client >= 0 ? MON_CLIENT_FD + 1
+								   : MON_CONTROL_FD + 1);
+	r = posix_spawn(&pid, c->d->monitor_path, &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (r != 0)
+		return md_err_set(err, r, "spawn monitor %s", c->d->monitor_path);
+	c->monitor_pid = pid;
+	c->starting = true;
+	return link_attach(c, steal_fd(&ours), err);
+}
+
+int monlink_connect(struct container *c, struct md_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return md_err_set(err, errno, "socket");
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", c->rundir,
+			     CTR_MONITOR_SOCK) >= sizeof(sa.sun_path))
+		return md_err_set(err, ENAMETOOLONG, "monitor socket path");
+	/* A local connect to a listening socket does not wait on the peer. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return md_err_set(err, errno, "connect %s", sa.sun_path);
+	if (fd_set_nonblock(fd, true) < 0)
+		return md_err_set(err, errno, "fcntl");
+	return link_attach(c, steal_fd(&fd), err);
+}
+
+int monlink_send(struct container *c, struct json_object *msg)
+{
+	struct buf out = { 0 };
+	int r;
+
+	if (c->link == NULL)
+		return -1;
+	proto_msg_append(&out, msg);
+	r = bufferevent_write(c->link, buf_head(&out), buf_used(&out));
+	buf_free(&out);
+	return r;
+}
+
+void monlink_reap(struct daemon *d)
+{
+	int status;
+	pid_t pid;
+
+	(void)d;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		log_debug("monitor %d exited with status %d", (int)pid, status);
+}

@@ -1,0 +1,24 @@
+/* The daemon's side of each monitor: spawning it, and the control
+ * connection over which it reports start, exit and state. */
+#ifndef MD_MON_LINK_H
+#define MD_MON_LINK_H
+
+#include <json-c/json.h>
+
+#include "../common/err.h"
+#include "container.h"
+
+/* Start the monitor of c. client_fd, when >= 0, is an attached client's
+ * connection: the monitor gets its own copy and talks to it directly. */
+int monlink_spawn(struct container *c, int client_fd, struct md_err *err);
+
+/* Reconnect to the monitor of a container found running at start-up. */
+int monlink_connect(struct container *c, struct md_err *err);
+
+/* Send a message to the monitor; -1 if there is no live link. */
+int monlink_send(struct container *c, struct json_object *msg);
+
+/* Reap exited monitors (our children); called on SIGCHLD. */
+void monlink_reap(struct daemon *d);
+
+#endif

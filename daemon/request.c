@@ -1,0 +1,23 @@
+#include "request.h"
+
+#include <string.h>
+
+#include "../common/util.h"
+
+static const struct {
+	const char *type;
+	req_fn fn;
+} requests[] = {
+	{ "version", req_version },
+	{ "run", req_run },
+	{ "ps", req_ps },
+	{ "stop", req_stop },
+};
+
+req_fn request_lookup(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(requests); i++)
+		if (strcmp(requests[i].type, type) == 0)
+			return requests[i].fn;
+	return NULL;
+}

@@ -1,0 +1,28 @@
+/* Requests the daemon serves, one handler each (daemon/req-*.c), and the
+ * table that maps a message type to its handler. */
+#ifndef MD_REQUEST_H
+#define MD_REQUEST_H
+
+#include <json-c/json.h>
+
+#include "../common/err.h"
+#include "daemon.h"
+
+struct client;
+
+/* A handler returns REQ_DONE when it has replied, REQ_PENDING when it
+ * will reply and call server_request_done later, or -1 with err set for
+ * the server to send as the error reply. */
+enum { REQ_DONE = 0, REQ_PENDING = 1 };
+
+typedef int (*req_fn)(struct daemon *d, struct client *c, struct json_object *req,
+		      struct md_err *err);
+
+req_fn request_lookup(const char *type);
+
+int req_version(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_run(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_ps(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_stop(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+
+#endif

@@ -1,0 +1,316 @@
+#include "server.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../proto/frame.h"
+#include "../proto/msg.h"
+#include "request.h"
+
+struct client {
+	struct daemon *d;
+	struct bufferevent *bev;
+	struct ucred cred;   /* who is calling: SO_PEERCRED, never the client's word */
+	int refs;
+	bool busy;           /* a request is in flight */
+	bool gone;           /* closed: replies are dropped */
+	bool closing;        /* close once the output is flushed */
+};
+
+uid_t server_client_uid(const struct client *c)
+{
+	return c->cred.uid;
+}
+
+gid_t server_client_gid(const struct client *c)
+{
+	return c->cred.gid;
+}
+
+int server_client_fd(const struct client *c)
+{
+	return bufferevent_getfd(c->bev);
+}
+
+void server_client_ref(struct client *c)
+{
+	c->refs++;
+}
+
+static void client_close(struct client *c)
+{
+	if (c->gone)
+		return;
+	c->gone = true;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	server_client_unref(c);
+}
+
+void server_client_unref(struct client *c)
+{
+	if (--c->refs == 0)
+		free(c);
+}
+
+void server_reply(struct client *c, struct json_object *msg)
+{
+	struct buf out = { 0 };
+
+	if (c->gone)
+		return;
+	proto_msg_append(&out, msg);
+	bufferevent_write(c->bev, buf_head(&out), buf_used(&out));
+	buf_free(&out);
+}
+
+void server_reply_error(struct client *c, const struct md_err *err)
+{
+	struct json_object *o = proto_msg_error(err);
+
+	server_reply(c, o);
+	json_object_put(o);
+}
+
+static void client_read_cb(struct bufferevent *bev, void *arg);
+
+void server_request_done(struct client *c)
+{
+	if (c->gone)
+		return;
+	c->busy = false;
+	bufferevent_enable(c->bev, EV_READ);
+	/* Frames that arrived while busy are waiting in the input buffer. */
+	client_read_cb(c->bev, c);
+}
+
+void server_client_handed_off(struct client *c)
+{
+	client_close(c);
+}
+
+static void client_close_after_flush(struct client *c)
+{
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_close(c);
+}
+
+static void dispatch(struct client *c, struct json_object *msg)
+{
+	const char *type = proto_msg_type(msg);
+	req_fn fn = request_lookup(type);
+	struct md_err err;
+	int r;
+
+	md_err_clear(&err);
+	if (fn == NULL) {
+		md_err_set(&err, 0, "unknown request: %.64s", type);
+		server_reply_error(c, &err);
+		return;
+	}
+	c->busy = true;
+	server_client_ref(c);
+	r = fn(c->d, c, msg, &err);
+	if (r < 0)
+		server_reply_error(c, &err);
+	if (r != REQ_PENDING)
+		server_request_done(c);
+	server_client_unref(c);
+}
+
+static void reply_version_mismatch(struct client *c, unsigned peer)
+{
+	struct md_err err;
+
+	md_err_set(&err, 0, "protocol version mismatch: client speaks %u, daemon speaks %u",
+		   peer, PROTO_VERSION);
+	server_reply_error(c, &err);
+	client_close_after_flush(c);
+}
+
+static void client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	server_client_ref(c);
+	while (!c->busy && !c->gone && !c->closing) {
+		size_t avail = evbuffer_get_length(in);
+		const uint8_t *data = evbuffer_pullup(in, avail < PROTO_HDR_LEN ? -1 : PROTO_HDR_LEN);
+		struct frame_hdr h;
+		const char *why = NULL;
+		struct json_object *msg;
+		enum proto_decode r = proto_hdr_decode(data, avail, &h, &why);
+
+		if (r == PROTO_NEED_MORE)
+			break;
+		if (r == PROTO_EVERSION) {
+			reply_version_mismatch(c, h.version);
+			break;
+		}
+		/* A broken frame, or stream bytes sent to the daemon: the peer
+		 * does not speak the protocol, so only this connection ends. */
+		if (r != PROTO_OK || h.type != FRAME_MSG) {
+			log_info("dropping client uid %u: %s", (unsigned)c->cred.uid,
+				 why ? why : "unexpected frame");
+			client_close(c);
+			break;
+		}
+		if (avail < PROTO_HDR_LEN + h.len)
+			break;
+		data = evbuffer_pullup(in, (ssize_t)(PROTO_HDR_LEN + h.len));
+		msg = proto_msg_parse(data + PROTO_HDR_LEN, h.len, &why);
+		evbuffer_drain(in, PROTO_HDR_LEN + h.len);
+		if (msg == NULL) {
+			log_info("dropping client uid %u: %s", (unsigned)c->cred.uid, why);
+			client_close(c);
+			break;
+		}
+		dispatch(c, msg);
+		json_object_put(msg);
+	}
+	/* While a request is in flight, stop reading: the kernel's buffer
+	 * then holds the client back instead of our memory. */
+	if (c->busy && !c->gone)
+		bufferevent_disable(c->bev, EV_READ);
+	server_client_unref(c);
+}
+
+static void client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	if (c->closing)
+		client_close(c);
+}
+
+static void client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		client_close(c);
+}
+
+static void accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct client *c;
+	socklen_t len = sizeof(struct ucred);
+	int fd;
+
+	(void)what;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->d = d;
+	c->refs = 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0) {
+		log_warn("SO_PEERCRED: %s", strerror(errno));
+		close(fd);
+		free(c);
+		return;
+	}
+	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	/* Never read past one maximal frame before it is handled. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HDR_LEN + PROTO_FRAME_MAX);
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ);
+	log_debug("client pid %d uid %u connected", (int)c->cred.pid, (unsigned)c->cred.uid);
+}
+
+/* Make the socket's directory, bind and set mode and group per CLI.md. */
+static int bind_socket(struct daemon *d, struct md_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_free char *dir = xstrdup(d->socket_path);
+	cleanup_close int fd = -1;
+	struct group *gr;
+	char *slash;
+
+	if (strlen(d->socket_path) >= sizeof(sa.sun_path))
+		return md_err_set(err, ENAMETOOLONG, "socket path %s", d->socket_path);
+	memcpy(sa.sun_path, d->socket_path, strlen(d->socket_path) + 1);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return md_err_set(err, errno, "mkdir %s", dir);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return md_err_set(err, errno, "socket");
+	if (unlink(d->socket_path) < 0 && errno != ENOENT)
+		return md_err_set(err, errno, "unlink %s", d->socket_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return md_err_set(err, errno, "bind %s", d->socket_path);
+	gr = getgrnam(d->group);
+	if (gr != NULL) {
+		if (chown(d->socket_path, 0, gr->gr_gid) < 0 || chmod(d->socket_path, 0660) < 0)
+			return md_err_set(err, errno, "chown %s", d->socket_path);
+	} else {
+		log_warn("group %s does not exist: socket %s is for root only", d->group,
+			 d->socket_path);
+		if (chmod(d->socket_path, 0600) < 0)
+			return md_err_set(err, errno, "chmod %s", d->socket_path);
+	}
+	if (listen(fd, 128) < 0)
+		return md_err_set(err, errno, "listen %s", d->socket_path);
+	return steal_fd(&fd);
+}
+
+/* A socket handed over by systemd (LISTEN_FDS), or -1 if there is none. */
+static int activated_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	unsigned long long p, n;
+
+	if (pid == NULL || fds == NULL || parse_uint(pid, INT32_MAX, &p) < 0 ||
+	    (pid_t)p != getpid() || parse_uint(fds, 64, &n) < 0 || n < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	fd_set_cloexec(3, true);
+	fd_set_nonblock(3, true);
+	return 3;
+}
+
+int server_listen(struct daemon *d, struct md_err *err)
+{
+	struct event *ev;
+
+	d->listen_fd = activated_socket();
+	if (d->listen_fd >= 0)
+		log_info("using the socket systemd passed");
+	else if ((d->listen_fd = bind_socket(d, err)) < 0)
+		return -1;
+	ev = event_new(d->base, d->listen_fd, EV_READ | EV_PERSIST, accept_cb, d);
+	if (ev == NULL || event_add(ev, NULL) < 0)
+		return md_err_set(err, ENOMEM, "listen event");
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* The daemon's socket: accepting clients, reading their framed requests,
+ * sending replies. One request per connection is in flight at a time. */
+#ifndef MD_SERVER_H
+#define MD_SERVER_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+#include "daemon.h"
+
+struct client;
+
+int server_listen(struct daemon *d, struct md_err *err);
+
+uid_t server_client_uid(const struct client *c);
+gid_t server_client_gid(const struct client *c);
+/* The connection's fd, e.g. to hand the client over to a monitor. */
+int server_client_fd(const struct client *c);
+
+void server_client_ref(struct client *c);
+void server_client_unref(struct client *c);
+
+/* Send a message (not consumed). Ignored once the client is gone. */
+void server_reply(struct client *c, struct json_object *msg);
+void server_reply_error(struct client *c, const struct md_err *err);
+
+/* The request in flight is finished: read the next one. */
+void server_request_done(struct client *c);
+
+/* Close the connection without another word: the client now talks to a
+ * monitor through its own copy of the socket. */
+void server_client_handed_off(struct client *c);
+
+#endif

@@ -1,0 +1,38 @@
+# Tests: cmocka unit tests (tests/unit), end-to-end tests (tests/e2e) that
+# start private daemons and run real containers, and the sanitizer build.
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test-*.c))
+LDLIBS_CMOCKA := $(shell pkg-config --libs cmocka)
+
+# What each unit test links besides its own file: only its module.
+UNIT_DEPS_test-proto := proto/frame.c proto/msg.c common/buf.c common/util.c common/err.c
+UNIT_DEPS_test-id := common/id.c common/util.c common/err.c
+UNIT_DEPS_test-ctr-config := daemon/ctr-config.c proto/msg.c proto/frame.c common/buf.c \
+	common/util.c common/err.c common/id.c
+UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/err.c
+UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c proto/msg.c \
+	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
+UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
+UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
+	common/buf.c
+
+.SECONDEXPANSION:
+$(B)/tests/%: tests/unit/%.c $$(call obj,$$(UNIT_DEPS_%))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA) $(LDLIBS_JSON) $(LDLIBS_UUID)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+e2e: all
+	tests/e2e/run-all.sh $(BIN)
+
+check: unit e2e
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests.
+asan:
+	$(MAKE) B=build-asan MONITOR_LDFLAGS= \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" unit
+
+.PHONY: unit e2e check asan
