@@ -31,15 +31,18 @@ Q := $(if $(V),,@)
 COMMON := common/err.c common/util.c common/log.c common/id.c common/buf.c
 PROTO := proto/frame.c proto/msg.c
 DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
-	daemon/req-run.c daemon/req-ps.c daemon/req-stop.c daemon/container.c \
+	daemon/req-run.c daemon/req-ps.c daemon/req-stop.c daemon/req-exec.c \
+	daemon/req-inspect.c daemon/req-logs.c daemon/req-info.c daemon/batch.c \
+	daemon/log-record.c daemon/container.c \
 	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/ctr-config.c
-MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-log.c daemon/ctr-setup.c \
-	daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c
+MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
+	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
+	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c
 CLIENT := $(wildcard client/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-PROGS := $(BIN)/minidockerd $(BIN)/minidocker-monitor $(BIN)/minidocker
+PROGS := $(BIN)/minidockerd $(BIN)/minidocker-monitor $(BIN)/minidocker-init $(BIN)/minidocker
 
 all: $(PROGS)
 
@@ -58,6 +61,12 @@ $(BIN)/minidocker-monitor: $(call obj,$(MONITOR) $(COMMON) $(PROTO))
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(MONITOR_LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
 
+# --init's PID 1: static, so it runs in any container root.
+$(BIN)/minidocker-init: $(call obj,daemon/init.c)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(MONITOR_LDFLAGS) -o $@ $^
+
 $(BIN)/minidocker: $(call obj,$(CLIENT) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -71,6 +80,7 @@ install: all
 	install -m 0755 $(BIN)/minidocker $(DESTDIR)$(BINDIR)/minidocker
 	install -m 0755 $(BIN)/minidockerd $(DESTDIR)$(SBINDIR)/minidockerd
 	install -m 0755 $(BIN)/minidocker-monitor $(DESTDIR)$(LIBEXECDIR)/minidocker-monitor
+	install -m 0755 $(BIN)/minidocker-init $(DESTDIR)$(LIBEXECDIR)/minidocker-init
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/minidockerd.service.in \
 		> $(DESTDIR)$(SYSTEMDDIR)/minidockerd.service
 	install -m 0644 systemd/minidockerd.socket $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
@@ -78,8 +88,28 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/minidocker $(DESTDIR)$(SBINDIR)/minidockerd \
-		$(DESTDIR)$(LIBEXECDIR)/minidocker-monitor \
+		$(DESTDIR)$(LIBEXECDIR)/minidocker-monitor $(DESTDIR)$(LIBEXECDIR)/minidocker-init \
 		$(DESTDIR)$(SYSTEMDDIR)/minidockerd.service $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
+
+# Debian packages to build, and to run every test.
+DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev
+DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+
+# Install what is missing (root; no-op when everything is there).
+deps:
+	@missing=$$(for p in $(DEB_ALL); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# One command from a fresh machine to a running daemon.
+setup: deps
+	$(MAKE) all
+	$(MAKE) install
+	SBINDIR=$(SBINDIR) BINDIR=$(BINDIR) systemd/setup.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -87,6 +117,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all install uninstall format clean
+.PHONY: all deps setup install uninstall format clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -14,6 +14,12 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv);
 int cmd_ps(struct client_ctx *ctx, int argc, char **argv);
 int cmd_stop(struct client_ctx *ctx, int argc, char **argv);
 int cmd_version(struct client_ctx *ctx, int argc, char **argv);
+int cmd_info(struct client_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct client_ctx *ctx, int argc, char **argv);
+int cmd_attach(struct client_ctx *ctx, int argc, char **argv);
+int cmd_logs(struct client_ctx *ctx, int argc, char **argv);
+/* kill, rm, wait, inspect: argv[0] says which. */
+int cmd_names(struct client_ctx *ctx, int argc, char **argv);
 
 /* Print "minidocker: MSG" and return err's status. */
 int client_fail(const struct md_err *err);

@@ -20,6 +20,7 @@ static const char run_usage[] =
 	"  -i, --interactive        Keep stdin open and pass it to the container\n"
 	"  -t, --tty                Allocate a terminal\n"
 	"      --rm                 Remove the container when it exits\n"
+	"      --init               Run a tiny init as PID 1 that reaps zombies\n"
 	"      --name NAME          Name the container\n"
 	"  -h, --hostname NAME      Container host name (default container-host)\n"
 	"  -e, --env KEY=VALUE      Set an environment variable (repeatable)\n"
@@ -36,13 +37,8 @@ static struct json_object *run_request(const struct run_opts *o)
 	if (o->image != NULL)
 		json_object_object_add(req, "image", json_object_new_string(o->image));
 	json_object_object_add(req, "argv", proto_strv_to_json((const char *const *)o->argv));
-	if (o->nenv > 0) {
-		struct json_object *env = json_object_new_array();
-
-		for (size_t i = 0; i < o->nenv; i++)
-			json_object_array_add(env, json_object_new_string(o->env[i]));
-		json_object_object_add(req, "env", env);
-	}
+	if (o->nenv > 0)
+		json_object_object_add(req, "env", proto_strv_to_json_n(o->env, o->nenv));
 	if (o->name)
 		json_object_object_add(req, "name", json_object_new_string(o->name));
 	if (o->hostname)
@@ -57,6 +53,7 @@ static struct json_object *run_request(const struct run_opts *o)
 	json_object_object_add(req, "stdin", json_object_new_boolean(o->interactive));
 	json_object_object_add(req, "detach", json_object_new_boolean(o->detach));
 	json_object_object_add(req, "rm", json_object_new_boolean(o->rm));
+	json_object_object_add(req, "init", json_object_new_boolean(o->init));
 	if (o->tty && (tty_size(STDIN_FILENO, &rows, &cols) || tty_size(STDOUT_FILENO, &rows, &cols))) {
 		json_object_object_add(req, "rows", json_object_new_int(rows));
 		json_object_object_add(req, "cols", json_object_new_int(cols));
@@ -84,7 +81,7 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 		return client_usage_error("run", &err);
 	}
 	opts_run_apply_terminal_default(&o, isatty(STDIN_FILENO), isatty(STDOUT_FILENO));
-	if (o.tty && o.interactive && !isatty(STDIN_FILENO)) {
+	if (o.tty && o.interactive && !o.detach && !isatty(STDIN_FILENO)) {
 		md_err_set(&err, 0, "the input device is not a TTY");
 		opts_run_free(&o);
 		return client_fail(&err);

@@ -15,8 +15,16 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
 	{ "ps", cmd_ps, "List containers" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "logs", cmd_logs, "Show a container's output" },
+	{ "attach", cmd_attach, "Attach to a running container" },
 	{ "stop", cmd_stop, "Stop running containers" },
+	{ "kill", cmd_names, "Send a signal to containers" },
+	{ "rm", cmd_names, "Remove containers" },
+	{ "wait", cmd_names, "Wait for containers to exit" },
+	{ "inspect", cmd_names, "Show containers' full state" },
 	{ "version", cmd_version, "Show client and daemon versions" },
+	{ "info", cmd_info, "Show daemon facts" },
 };
 
 static void usage(FILE *f)

@@ -1,8 +1,10 @@
 #include "opts.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/util.h"
 
@@ -30,7 +32,8 @@ static int parse_seconds(const char *s, long *out, struct md_err *err)
 	return 0;
 }
 
-enum { OPT_RM = 256, OPT_NAME, OPT_STOP_TIMEOUT, OPT_DETACH_KEYS, OPT_NO_TRUNC, OPT_FORMAT };
+enum { OPT_RM = 256, OPT_NAME, OPT_STOP_TIMEOUT, OPT_DETACH_KEYS, OPT_NO_TRUNC, OPT_FORMAT,
+       OPT_INIT };
 
 int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err)
 {
@@ -39,6 +42,7 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "rm", no_argument, NULL, OPT_RM },
+		{ "init", no_argument, NULL, OPT_INIT },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "env", required_argument, NULL, 'e' },
@@ -62,6 +66,7 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		case 'i': o->interactive = o->any_io_flag = true; break;
 		case 't': o->tty = o->any_io_flag = true; break;
 		case OPT_RM: o->rm = true; break;
+		case OPT_INIT: o->init = true; break;
 		case OPT_NAME: o->name = optarg; break;
 		case 'h': o->hostname = optarg; break;
 		case 'w': o->workdir = optarg; break;
@@ -197,4 +202,160 @@ int opts_parse_detach_keys(const char *s, unsigned char *seq, size_t *len, struc
 	if (*len == 0)
 		return md_err_set(err, 0, "invalid detach keys: %s", s);
 	return 0;
+}
+
+enum { OPT_TAIL = 300, OPT_NO_STDIN };
+
+int opts_parse_exec(int argc, char **argv, struct exec_opts *o, struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->detach = true; break;
+		case 'i': o->interactive = true; break;
+		case 't': o->tty = true; break;
+		case 'w': o->workdir = optarg; break;
+		case 'u': o->user = optarg; break;
+		case OPT_DETACH_KEYS: o->detach_keys = optarg; break;
+		case 'e':
+			o->env = xrealloc(o->env, (o->nenv + 1) * sizeof(*o->env));
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'H': return OPTS_HELP;
+		case ':': return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		default: return bad_option(argv, err);
+		}
+	}
+	if (argc - optind < 2)
+		return md_err_set(err, 0, "\"exec\" requires at least 2 arguments");
+	o->container = argv[optind++];
+	o->argv = argv + optind;
+	o->argc = (size_t)(argc - optind);
+	return OPTS_OK;
+}
+
+int opts_parse_logs(int argc, char **argv, struct logs_opts *o, struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ "tail", required_argument, NULL, OPT_TAIL },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long n;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->tail = -1;
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, ":ftn:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->follow = true; break;
+		case 't': o->timestamps = true; break;
+		case 'n':
+		case OPT_TAIL:
+			if (strcmp(optarg, "all") == 0)
+				o->tail = -1;
+			else if (parse_uint(optarg, INT32_MAX, &n) == 0)
+				o->tail = (long)n;
+			else
+				return md_err_set(err, 0, "invalid --tail: %s (a number or \"all\")", optarg);
+			break;
+		case 'H': return OPTS_HELP;
+		case ':': return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		default: return bad_option(argv, err);
+		}
+	}
+	if (argc - optind != 1)
+		return md_err_set(err, 0, "\"logs\" requires exactly 1 argument");
+	o->container = argv[optind];
+	return OPTS_OK;
+}
+
+int opts_parse_signal(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+		{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+		{ "PWR", SIGPWR }, { "SYS", SIGSYS },
+	};
+	unsigned long long n;
+
+	if (parse_uint(s, NSIG - 1, &n) == 0)
+		return n >= 1 ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcasecmp(s, names[i].name) == 0)
+			return names[i].sig;
+	return -1;
+}
+
+int opts_parse_names(const char *cmd, int argc, char **argv, struct names_opts *o,
+		     struct md_err *err)
+{
+	static const struct option longs[] = {
+		{ "signal", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool is_kill = strcmp(cmd, "kill") == 0, is_rm = strcmp(cmd, "rm") == 0;
+	bool is_attach = strcmp(cmd, "attach") == 0;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->signal = SIGKILL;
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, is_kill ? ":s:" : is_rm ? ":f" : ":", longs, NULL)) != -1) {
+		if (c == 'H')
+			return OPTS_HELP;
+		if (c == 's' && is_kill) {
+			o->signal = opts_parse_signal(optarg);
+			if (o->signal < 0)
+				return md_err_set(err, 0, "invalid signal: %s", optarg);
+		} else if (c == 'f' && is_rm) {
+			o->force = true;
+		} else if (c == OPT_NO_STDIN && is_attach) {
+			o->no_stdin = true;
+		} else if (c == OPT_DETACH_KEYS && is_attach) {
+			o->detach_keys = optarg;
+		} else if (c == ':') {
+			return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		} else {
+			return bad_option(argv, err);
+		}
+	}
+	if (optind >= argc)
+		return md_err_set(err, 0, "\"%s\" requires at least 1 argument", cmd);
+	if (is_attach && argc - optind != 1)
+		return md_err_set(err, 0, "\"attach\" requires exactly 1 argument");
+	o->names = argv + optind;
+	o->count = (size_t)(argc - optind);
+	return OPTS_OK;
 }

@@ -13,7 +13,7 @@
 enum { OPTS_OK = 0, OPTS_HELP = 1 };
 
 struct run_opts {
-	bool detach, interactive, tty, rm;
+	bool detach, interactive, tty, rm, init;
 	bool any_io_flag;          /* one of -d, -i, -t was given */
 	const char *name, *hostname, *workdir, *user, *detach_keys;
 	const char **env;          /* -e KEY=VALUE, in order */
@@ -34,7 +34,41 @@ struct stop_opts {
 	size_t count;
 };
 
+struct exec_opts {
+	bool detach, interactive, tty;
+	const char *workdir, *user, *detach_keys;
+	const char **env;
+	size_t nenv;
+	const char *container;
+	char **argv;
+	size_t argc;
+};
+
+struct logs_opts {
+	bool follow, timestamps;
+	long tail;                 /* -1: all */
+	const char *container;
+};
+
+/* kill, rm, wait, inspect, attach: flags and a list of containers. */
+struct names_opts {
+	int signal;                /* kill -s, default SIGKILL */
+	bool force;                /* rm -f */
+	bool no_stdin;             /* attach --no-stdin */
+	const char *detach_keys;   /* attach --detach-keys */
+	char **names;
+	size_t count;
+};
+
 int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err);
+int opts_parse_exec(int argc, char **argv, struct exec_opts *o, struct md_err *err);
+int opts_parse_logs(int argc, char **argv, struct logs_opts *o, struct md_err *err);
+/* cmd is "kill", "rm", "wait", "inspect" or "attach": each takes its own flags. */
+int opts_parse_names(const char *cmd, int argc, char **argv, struct names_opts *o,
+		     struct md_err *err);
+
+/* A signal by name (KILL, SIGKILL, kill) or number; -1 if unknown. */
+int opts_parse_signal(const char *s);
 int opts_parse_ps(int argc, char **argv, struct ps_opts *o, struct md_err *err);
 int opts_parse_stop(int argc, char **argv, struct stop_opts *o, struct md_err *err);
 void opts_run_free(struct run_opts *o);

@@ -1,6 +1,7 @@
 #include "container.h"
 
 #include <dirent.h>
+#include <event2/bufferevent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,14 @@ void ctr_unref(struct container *c)
 {
 	if (--c->refs > 0)
 		return;
+	while (c->waiters != NULL) {
+		struct ctr_waiter *w = c->waiters;
+
+		c->waiters = w->next;
+		free(w);
+	}
+	if (c->link != NULL)
+		bufferevent_free(c->link);
 	ctr_config_free(&c->cfg);
 	ctr_state_clear(&c->state);
 	free(c->dir);
@@ -136,6 +145,10 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 {
 	int r = 0;
 
+	if (c->link != NULL) {
+		bufferevent_free(c->link);
+		c->link = NULL;
+	}
 	if (dir_remove_tree(c->rundir, err) < 0)
 		r = -1;
 	if (dir_remove_tree(c->dir, err) < 0)

@@ -98,6 +98,7 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	add_bool(o, "tty", c->tty);
 	add_bool(o, "open_stdin", c->open_stdin);
 	add_bool(o, "auto_remove", c->auto_remove);
+	add_bool(o, "init", c->init);
 	add_int(o, "stop_timeout", c->stop_timeout);
 	add_int(o, "rows", c->rows);
 	add_int(o, "cols", c->cols);
@@ -159,7 +160,8 @@ static int take_int(struct json_object *o, const char *key, int64_t min, int64_t
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v))
+	/* null counts as missing: proto_req_int would leave *out unset. */
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
 		return md_err_set(err, 0, "%s is missing", key);
 	return proto_req_int(o, key, min, max, out, err);
 }
@@ -205,7 +207,8 @@ static int config_fields(struct json_object *o, struct ctr_config *c, struct md_
 	c->cols = (unsigned short)n;
 	if (proto_req_bool(o, "tty", &c->tty, err) < 0 ||
 	    proto_req_bool(o, "open_stdin", &c->open_stdin, err) < 0 ||
-	    proto_req_bool(o, "auto_remove", &c->auto_remove, err) < 0)
+	    proto_req_bool(o, "auto_remove", &c->auto_remove, err) < 0 ||
+	    proto_req_bool(o, "init", &c->init, err) < 0)
 		return -1;
 	return 0;
 }

@@ -38,6 +38,7 @@ struct ctr_config {
 	bool tty;
 	bool open_stdin;
 	bool auto_remove;
+	bool init;       /* --init: our init is PID 1, the command its child */
 	int stop_timeout;
 	unsigned short rows, cols; /* initial terminal size with tty */
 };

@@ -67,6 +67,65 @@ int mnt_bind_in_root(int rootfd, const char *src, const char *path, int ro, int 
 	return 0;
 }
 
+/* Open PATH in the root; 0 with *fd = -1 when it does not exist. */
+static int open_optional(int rootfd, const char *path, int *fd, struct md_err *err)
+{
+	*fd = mnt_open_in_root(rootfd, path, 0, err);
+	if (*fd >= 0)
+		return 0;
+	return err->errnum == ENOENT ? 0 : -1;
+}
+
+/* Clone the mount at fd (or at host path src), set attr, move it onto target. */
+static int remount_onto(int src_dfd, const char *src, unsigned extra, int target,
+			unsigned long long attr, const char *what, struct md_err *err)
+{
+	cleanup_close int tree = open_tree(src_dfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | extra);
+	struct mount_attr a = { .attr_set = attr };
+
+	if (tree < 0)
+		return md_err_set(err, errno, "open_tree %s", what);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return md_err_set(err, errno, "mount_setattr %s", what);
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return md_err_set(err, errno, "move_mount %s", what);
+	return 0;
+}
+
+int mnt_readonly_in_root(int rootfd, const char *path, struct md_err *err)
+{
+	cleanup_close int fd = -1;
+
+	if (open_optional(rootfd, path, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
+		return 0;
+	return remount_onto(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, fd,
+			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			    path, err);
+}
+
+int mnt_mask_in_root(int rootfd, const char *path, struct md_err *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+	char proc[64];
+
+	if (open_optional(rootfd, path, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return md_err_set(err, errno, "stat %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return remount_onto(AT_FDCWD, "/dev/null", 0, fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID,
+				    path, err);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (mount("tmpfs", proc, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+		return md_err_set(err, errno, "mask %s", path);
+	return 0;
+}
+
 int mnt_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct md_err *err)
 {
 	char parent[4096];

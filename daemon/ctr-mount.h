@@ -22,6 +22,14 @@ int mnt_fs_in_root(int rootfd, const char *path, const char *type, unsigned long
 int mnt_bind_in_root(int rootfd, const char *src, const char *path, int ro, int keep_dev,
 		     struct md_err *err);
 
+/* Make PATH inside the root read-only, recursively. A missing path is
+ * skipped (the kernel may not have it). */
+int mnt_readonly_in_root(int rootfd, const char *path, struct md_err *err);
+
+/* Hide PATH inside the root: /dev/null over a file, an empty read-only
+ * tmpfs over a directory. A missing path is skipped. */
+int mnt_mask_in_root(int rootfd, const char *path, struct md_err *err);
+
 /* mkdir PATH inside the root (parent must exist; an existing dir is fine). */
 int mnt_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct md_err *err);
 

@@ -1,7 +1,7 @@
 /*
- * The container child's setup, as an ordered checklist. The parent (the
- * monitor) and the child talk over a SOCK_SEQPACKET pair, one message per
- * numbered handshake point:
+ * Creating a container: the child's setup as an ordered checklist. The
+ * parent (the monitor) and the child talk over the sync channel of
+ * ctr-sync.h, one message per numbered handshake point:
  *
  *   S1 parent -> child  GO: the parent has done what must precede setup.
  *   S2 child  -> parent PTY: the master of the container's own pty (tty only).
@@ -10,16 +10,14 @@
  */
 #include "ctr-setup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -27,100 +25,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "../common/util.h"
 #include "ctr-mount.h"
+#include "ctr-proc.h"
 #include "ctr-rootfs.h"
-
-enum sync_kind {
-	SYNC_GO = 1,
-	SYNC_PTY = 2,
-	SYNC_ERROR = 3,
-};
-
-struct sync_msg {
-	int kind;
-	int errnum;
-	int status;
-	char text[MD_ERR_MSG_MAX];
-};
-
-/* Podman's default capability set: Docker's 14 without NET_RAW, MKNOD and
- * AUDIT_WRITE. Everything else leaves the bounding set for good. */
-static const int kept_caps[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
-	CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
-};
-
-static int sync_send(int fd, const struct sync_msg *m, int pass_fd)
-{
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (pass_fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	while (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
-/* Receive one message; returns 0 on EOF, 1 with a message, -1 on error.
- * A passed fd lands in *got_fd (else -1). */
-static int sync_recv(int fd, struct sync_msg *m, int *got_fd)
-{
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	ssize_t n;
-
-	*got_fd = -1;
-	do
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return (int)n;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(got_fd, CMSG_DATA(c), sizeof(int));
-	if ((size_t)n != sizeof(*m))
-		return -1;
-	m->text[sizeof(m->text) - 1] = '\0';
-	return 1;
-}
-
-/* Report a failed step to the parent and end the child. Never returns into
- * the caller's code: a child must not run on in a half-built container. */
-static __attribute__((noreturn)) void child_fail(int sync_fd, const struct md_err *err)
-{
-	struct sync_msg m = { .kind = SYNC_ERROR, .errnum = err->errnum, .status = err->status };
-
-	snprintf(m.text, sizeof(m.text), "%s", err->msg);
-	sync_send(sync_fd, &m, -1);
-	_exit(MD_STATUS_FAILED);
-}
+#include "ctr-sync.h"
 
 /* A minimal /dev on tmpfs: the usual nodes, a private devpts, /dev/shm. */
 static int setup_dev(int rootfd, struct md_err *err)
@@ -173,42 +84,6 @@ static int setup_dev(int rootfd, struct md_err *err)
 			      "mode=1777,size=65536k", err);
 }
 
-/* Open a pty in the container's own devpts and hand the master to the
- * parent. Returns the slave fd. */
-static int setup_pty(int rootfd, int sync_fd, const struct ctr_spec *spec, struct md_err *err)
-{
-	cleanup_close int ptmx = mnt_open_in_root(rootfd, "dev/pts/ptmx", 0, err);
-	cleanup_close int master = -1;
-	struct winsize ws = { .ws_row = spec->rows, .ws_col = spec->cols };
-	struct sync_msg m = { .kind = SYNC_PTY };
-	char proc[64];
-	int unlock = 0, slave;
-
-	if (ptmx < 0)
-		return -1;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", ptmx);
-	master = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		return md_err_set(err, errno, "open ptmx");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return md_err_set(err, errno, "unlockpt");
-	/* TIOCGPTPEER opens the slave of exactly this master, no path lookup. */
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return md_err_set(err, errno, "open pty slave");
-	if (ws.ws_row > 0 && ws.ws_col > 0 && ioctl(slave, TIOCSWINSZ, &ws) < 0) {
-		md_err_set(err, errno, "set window size");
-		close(slave);
-		return -1;
-	}
-	if (sync_send(sync_fd, &m, master) < 0) {
-		md_err_set(err, errno, "send pty");
-		close(slave);
-		return -1;
-	}
-	return slave;
-}
-
 static int setup_loopback(struct md_err *err)
 {
 	cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -243,150 +118,77 @@ static int enter_root(int rootfd, struct md_err *err)
 	return 0;
 }
 
-/* Create and enter the working directory inside the new root. */
-static int enter_cwd(const char *cwd, struct md_err *err)
-{
-	cleanup_free char *copy = xstrdup(cwd);
+/* Docker's defaults: parts of /proc and /sys that tell about or act on
+ * the host are hidden, and the kernel's tunables are read-only (a root
+ * process needs no capability to write /proc/sys, e.g. core_pattern). */
+static const char *const masked_paths[] = {
+	"proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
+	"proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list",
+	"proc/timer_stats", "sys/devices/virtual/powercap", "sys/firmware",
+};
+static const char *const readonly_paths[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
 
-	if (cwd[0] != '/')
-		return md_err_set(err, EINVAL, "working directory %s is not absolute", cwd);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
+/* The per-CPU thermal_throttle directories, masked like Docker does. */
+static int mask_thermal_throttle(int rootfd, struct md_err *err)
+{
+	cleanup_close int fd = mnt_open_in_root(rootfd, "sys/devices/system/cpu", O_DIRECTORY, err);
+	cleanup_close int dfd = -1;
+	DIR *dir;
+	struct dirent *e;
+	int r = 0;
+
+	if (fd < 0)
+		return err->errnum == ENOENT ? 0 : -1;
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || (dir = fdopendir(dfd)) == NULL)
+		return md_err_set(err, errno, "open sys/devices/system/cpu");
+	dfd = -1; /* the DIR owns it now */
+	while (r == 0 && (e = readdir(dir)) != NULL) {
+		cleanup_free char *path = NULL;
+
+		if (strncmp(e->d_name, "cpu", 3) != 0 || e->d_name[3] < '0' || e->d_name[3] > '9')
 			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			return md_err_set(err, errno, "mkdir %s", copy);
-		*p = '/';
+		path = xasprintf("sys/devices/system/cpu/%s/thermal_throttle", e->d_name);
+		r = mnt_mask_in_root(rootfd, path, err);
 	}
-	if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-		return md_err_set(err, errno, "mkdir %s", copy);
-	if (chdir(cwd) < 0)
-		return md_err_set(err, errno, "chdir %s", cwd);
-	return 0;
+	closedir(dir);
+	return r;
 }
 
-static int setup_stdio(const struct ctr_spec *spec, int pty_slave, struct md_err *err)
+static int protect_kernel_paths(int rootfd, struct md_err *err)
 {
-	if (spec->tty) {
-		/* A session of its own with the pty as controlling terminal, so
-		 * Ctrl-C reaches the container's foreground process group. */
-		if (setsid() < 0)
-			return md_err_set(err, errno, "setsid");
-		if (ioctl(pty_slave, TIOCSCTTY, 0) < 0)
-			return md_err_set(err, errno, "set controlling terminal");
-		for (int i = 0; i < 3; i++)
-			if (dup2(pty_slave, i) < 0)
-				return md_err_set(err, errno, "dup2 pty");
-		return 0;
-	}
-	if (setsid() < 0)
-		return md_err_set(err, errno, "setsid");
-	for (int i = 0; i < 3; i++) {
-		int fd = spec->stdio[i];
-
-		if (fd < 0) {
-			fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
-			if (fd < 0)
-				return md_err_set(err, errno, "open /dev/null");
-		}
-		if (fd == i) {
-			if (fd_set_cloexec(fd, false) < 0)
-				return md_err_set(err, errno, "fcntl stdio");
-		} else if (dup2(fd, i) < 0) {
-			return md_err_set(err, errno, "dup2 stdio");
-		}
-	}
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
+		if (mnt_mask_in_root(rootfd, masked_paths[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
+		if (mnt_readonly_in_root(rootfd, readonly_paths[i], err) < 0)
+			return -1;
+	return mask_thermal_throttle(rootfd, err);
 }
 
-/* Reduce capabilities to kept_caps: the bounding set first (so nothing
- * dropped can come back through a file capability), then the process sets.
- * A non-root user ends with none, as setuid clears them. */
-static int drop_capabilities(struct md_err *err)
+/* The container's pty, in its own devpts: the master goes to the parent. */
+static int setup_pty(int rootfd, int sync_fd, const struct ctr_spec *spec, struct md_err *err)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	unsigned long long mask = 0;
-	int last = CAP_LAST_CAP;
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	cleanup_close int ptmx = mnt_open_in_root(rootfd, "dev/pts/ptmx", 0, err);
+	cleanup_close int master = -1;
+	char proc[64];
 
-	if (f != NULL) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = CAP_LAST_CAP;
-		fclose(f);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(kept_caps); i++)
-		mask |= 1ULL << kept_caps[i];
-	for (int cap = 0; cap <= last; cap++)
-		if (!(mask & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
-			return md_err_set(err, errno, "drop capability %d", cap);
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return md_err_set(err, errno, "clear ambient capabilities");
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = (uint32_t)mask;
-	data[1].effective = data[1].permitted = (uint32_t)(mask >> 32);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return md_err_set(err, errno, "capset");
-	return 0;
-}
-
-static int switch_user(const struct ctr_spec *spec, struct md_err *err)
-{
-	gid_t gid = spec->gid;
-
-	if (setgroups(1, &gid) < 0)
-		return md_err_set(err, errno, "setgroups");
-	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
-		return md_err_set(err, errno, "setgid %u", (unsigned)spec->gid);
-	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
-		return md_err_set(err, errno, "setuid %u", (unsigned)spec->uid);
-	return 0;
-}
-
-static int reset_signals(struct md_err *err)
-{
-	sigset_t all;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL); /* fails harmlessly for KILL, STOP and RT internals */
-	sigemptyset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-		return md_err_set(err, errno, "sigprocmask");
-	return 0;
-}
-
-/* Close every fd but 0-2 and the sync socket, which is CLOEXEC and so
- * closes itself at execve: no fd of the monitor or daemon reaches the
- * command (runc CVE-2024-21626). */
-static int close_other_fds(int sync_fd, struct md_err *err)
-{
-	if (sync_fd > 3 && close_range(3, (unsigned)sync_fd - 1, 0) < 0)
-		return md_err_set(err, errno, "close_range");
-	if (close_range((unsigned)sync_fd + 1, ~0U, 0) < 0)
-		return md_err_set(err, errno, "close_range");
-	return 0;
-}
-
-static void exec_command(const struct ctr_spec *spec, int sync_fd)
-{
-	struct md_err err;
-	int status;
-
-	environ = (char **)spec->envp;
-	execvp(spec->argv[0], spec->argv);
-	status = (errno == ENOENT || errno == ENOTDIR) ? MD_STATUS_NOT_FOUND
-						       : MD_STATUS_CANNOT_EXEC;
-	md_err_setst(&err, status, errno, "exec %s", spec->argv[0]);
-	child_fail(sync_fd, &err);
+	if (ptmx < 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", ptmx);
+	master = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return md_err_set(err, errno, "open ptmx");
+	return proc_open_pty(master, spec, sync_fd, err);
 }
 
 static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, int sync_fd)
 {
 	struct md_err err;
 	struct sync_msg m;
-	cleanup_close int rootfd = -1;
-	int got_fd, pty_slave = -1;
+	int rootfd, got_fd, pty_slave = -1;
 
 	md_err_clear(&err);
 	/* S1: wait for the parent's go. */
@@ -394,17 +196,17 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		_exit(MD_STATUS_FAILED);
 
 	/* 1. Die with the monitor: a container without its monitor would have
-	 *    no reaper, no log and no one to report its exit. */
+	 *    no reaper, no log and no one to record its exit. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		md_err_set(&err, errno, "set parent death signal");
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	}
 
 	/* 2. Make the whole mount tree private before mounting anything, so
 	 *    no mount below propagates back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		md_err_set(&err, errno, "make mounts private");
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	}
 
 	/* 3. Bind the root onto itself: pivot_root needs a mount point, and
@@ -412,69 +214,54 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 ||
 	    mount(NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) < 0) {
 		md_err_set(&err, errno, "bind container root");
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	}
 	rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (rootfd < 0) {
 		md_err_set(&err, errno, "open container root");
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	}
 
 	/* 4. The default image: host programs read-only, a generated /etc. */
 	if (spec->host_image && rootfs_build_host(rootfd, spec->hostname, &err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 
 	/* 5. A fresh /proc of the new PID namespace; nosuid, noexec, nodev as
 	 *    nothing there is a program or a device. */
 	if (mnt_fs_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, &err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 
-	/* 6. A minimal /dev, then the pty in the container's own devpts. */
+	/* 6. A minimal /dev, then the pty in the container's own devpts (S2). */
 	if (setup_dev(rootfd, &err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	if (spec->tty && (pty_slave = setup_pty(rootfd, sync_fd, spec, &err)) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 
 	/* 7. /sys read-only: a view of the new network namespace, no writes. */
 	if (mnt_fs_in_root(rootfd, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			   NULL, &err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
+
+	/* 7b. Mask and write-protect the kernel's host-wide knobs, by fds
+	 *     resolved inside this root, never by a path from the image. */
+	if (protect_kernel_paths(rootfd, &err) < 0)
+		sync_fail(sync_fd, &err);
 
 	/* 8. Hostname and loopback: both namespaced, the host's untouched. */
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
 		md_err_set(&err, errno, "sethostname");
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 	}
 	if (setup_loopback(&err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
 
 	/* 9. Switch root: from here on only container paths exist. */
 	if (enter_root(rootfd, &err) < 0)
-		child_fail(sync_fd, &err);
+		sync_fail(sync_fd, &err);
+	close(rootfd);
 
-	/* 10. stdio: the pty as controlling terminal, or the monitor's pipes. */
-	if (setup_stdio(spec, pty_slave, &err) < 0)
-		child_fail(sync_fd, &err);
-
-	/* 11. Working directory inside the new root; a cwd outside it is
-	 *     impossible now that the old root is gone. */
-	if (enter_cwd(spec->cwd, &err) < 0)
-		child_fail(sync_fd, &err);
-
-	/* 12. Privileges: no_new_privs so no set-id program can regain what is
-	 *     dropped, then capabilities, then the user. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		md_err_set(&err, errno, "no_new_privs");
-		child_fail(sync_fd, &err);
-	}
-	if (drop_capabilities(&err) < 0 || switch_user(spec, &err) < 0)
-		child_fail(sync_fd, &err);
-
-	/* 13. Signals back to defaults, every fd but 0-2 closed, then exec. */
-	if (reset_signals(&err) < 0 || close_other_fds(sync_fd, &err) < 0)
-		child_fail(sync_fd, &err);
-	exec_command(spec, sync_fd);
-	_exit(MD_STATUS_FAILED);
+	/* 10-13. stdio, cwd, privileges, signals, fds, exec (S3). */
+	proc_finish_and_exec(spec, sync_fd, pty_slave);
 }
 
 static pid_t clone_container(int *pidfd)
@@ -487,48 +274,6 @@ static pid_t clone_container(int *pidfd)
 	};
 
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
-/* Wait for the child's messages until exec (EOF) or a failure. */
-static int parent_sync(int sync_fd, struct ctr_proc *out, struct md_err *err)
-{
-	for (;;) {
-		struct sync_msg m;
-		int got_fd, r = sync_recv(sync_fd, &m, &got_fd);
-
-		if (r == 0)
-			return 0; /* S3: execve closed the socket */
-		if (r < 0) {
-			if (got_fd >= 0)
-				close(got_fd);
-			return md_err_set(err, errno ? errno : EPROTO, "container setup");
-		}
-		if (m.kind == SYNC_PTY && got_fd >= 0 && out->pty_master < 0) {
-			out->pty_master = got_fd;
-			continue;
-		}
-		if (got_fd >= 0)
-			close(got_fd);
-		if (m.kind == SYNC_ERROR) {
-			snprintf(err->msg, sizeof(err->msg), "%s", m.text);
-			err->errnum = m.errnum;
-			err->status = m.status ? m.status : MD_STATUS_FAILED;
-			return -1;
-		}
-		return md_err_set(err, EPROTO, "container setup");
-	}
-}
-
-/* Undo a start that failed half-way: kill and reap the child. */
-static void abort_child(pid_t pid, int pidfd, struct ctr_proc *out)
-{
-	if (out->pty_master >= 0)
-		close(out->pty_master);
-	out->pty_master = -1;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	close(pidfd);
 }
 
 int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err)
@@ -558,10 +303,10 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	if (sync_send(sv[0], &go, -1) < 0)
 		r = md_err_set(err, errno, "start container setup");
 	else
-		r = parent_sync(sv[0], out, err);
+		r = sync_wait_exec(sv[0], out, NULL, err);
 	close(sv[0]);
 	if (r < 0) {
-		abort_child(pid, pidfd, out);
+		sync_abort_child(pid, pidfd, out);
 		return -1;
 	}
 	out->pid = pid;

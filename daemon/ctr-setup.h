@@ -22,6 +22,8 @@ struct ctr_spec {
 	bool tty;               /* give the command a new pty of its own /dev/pts */
 	unsigned short rows, cols;
 	int stdio[3];           /* without tty: the command's fds 0-2; -1 is /dev/null */
+	int init_fd;            /* -1, or a sealed memfd of minidocker-init to run as
+				 * PID 1 with the command as its child (--init) */
 };
 
 struct ctr_proc {
@@ -36,5 +38,13 @@ struct ctr_proc {
  * 127 when the command was not found, 126 when it cannot be executed, 125
  * for any other step; nothing of the container is left running. */
 int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err);
+
+/* Start spec->argv inside the running container whose PID 1 is ctr_pidfd:
+ * all its namespaces, its root, the same privileges as its own processes.
+ * The caller must be a child subreaper: the new process is reparented to
+ * it. spec->rootfs, host_image and hostname are not used. Same returns as
+ * ctr_start. */
+int ctr_exec(int ctr_pidfd, const struct ctr_spec *spec, struct ctr_proc *out,
+	     struct md_err *err);
 
 #endif

@@ -14,7 +14,7 @@
 #include "../proto/msg.h"
 #include "monitor.h"
 
-struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags)
+struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags, struct mon_proc *p)
 {
 	struct mon_conn *c = xcalloc(1, sizeof(*c));
 
@@ -22,6 +22,7 @@ struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags)
 	fd_set_cloexec(fd, true);
 	c->fd = fd;
 	c->flags = flags;
+	c->proc = p;
 	c->next = m->conns;
 	m->conns = c;
 	return c;
@@ -33,39 +34,50 @@ void mon_conn_send(struct mon_conn *c, struct json_object *msg)
 		proto_msg_append(&c->out, msg);
 }
 
-void mon_conn_broadcast(struct monitor *m, struct json_object *msg)
+void mon_conn_broadcast(struct monitor *m, struct mon_proc *p, struct json_object *msg)
 {
 	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
-		mon_conn_send(c, msg);
+		if ((c->flags & MON_CONN_CONTROL) || c->proc == p || (p == NULL && c->proc == NULL))
+			mon_conn_send(c, msg);
 }
 
-void mon_conn_broadcast_data(struct monitor *m, enum frame_type stream, const uint8_t *data,
-			     size_t len)
+void mon_conn_broadcast_data(struct monitor *m, struct mon_proc *p, enum frame_type stream,
+			     const uint8_t *data, size_t len)
 {
 	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
-		if ((c->flags & MON_CONN_OUTPUT) && !c->dead)
+		if ((c->flags & MON_CONN_OUTPUT) && c->proc == p && !c->dead)
 			proto_data_append(&c->out, stream, data, len);
 }
 
-bool mon_conn_output_blocked(const struct monitor *m)
+bool mon_conn_output_blocked(const struct monitor *m, const struct mon_proc *p)
 {
-	/* Backpressure reaches the container only through its own readers:
-	 * one that lags stops the output until it catches up. */
+	/* Backpressure reaches a process only through its own readers: one
+	 * that lags stops that output until it catches up. The log is
+	 * written as the output is read, so it never falls behind. */
 	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
-		if ((c->flags & MON_CONN_OUTPUT) && !c->dead && buf_used(&c->out) > MON_CONN_OUT_MAX)
+		if ((c->flags & MON_CONN_OUTPUT) && c->proc == p && !c->dead &&
+		    buf_used(&c->out) > MON_CONN_OUT_MAX)
 			return true;
 	return false;
 }
 
-static void conn_reply_error(struct mon_conn *c, const char *msg)
+void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err)
 {
-	struct md_err err;
-	struct json_object *o;
+	struct json_object *o = proto_msg_error(err);
 
-	md_err_setst(&err, MD_STATUS_REFUSED, 0, "%s", msg);
-	o = proto_msg_error(&err);
 	mon_conn_send(c, o);
 	json_object_put(o);
+}
+
+int mon_conn_pop_fd(struct mon_conn *c)
+{
+	int fd;
+
+	if (c->nfds == 0)
+		return -1;
+	fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, sizeof(int) * (size_t)--c->nfds);
+	return fd;
 }
 
 /* "attach": the daemon hands over a client's socket with the message. */
@@ -82,11 +94,10 @@ static void handle_attach(struct monitor *m, struct mon_conn *c, struct json_obj
 		c->dead = true;
 		return;
 	}
-	fd = c->fds[0];
-	memmove(c->fds, c->fds + 1, sizeof(int) * (size_t)--c->nfds);
-	if (want_stdin && m->cfg.open_stdin && m->in_fd >= 0)
+	fd = mon_conn_pop_fd(c);
+	if (want_stdin && m->main->in_fd >= 0)
 		flags |= MON_CONN_INPUT;
-	client = mon_conn_add(m, fd, flags);
+	client = mon_conn_add(m, fd, flags, m->main);
 	state = monitor_state_msg(m);
 	mon_conn_send(client, state);
 	json_object_put(state);
@@ -96,17 +107,19 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 {
 	const char *type = proto_msg_type(msg);
 	bool control = c->flags & MON_CONN_CONTROL;
+	struct mon_proc *p = c->proc ? c->proc : m->main;
 	int64_t n = 0, rows = 0, cols = 0;
+	struct md_err err;
 
 	if (strcmp(type, "resize") == 0) {
 		if (proto_get_int(msg, "rows", 1, 65535, &rows) < 0 ||
 		    proto_get_int(msg, "cols", 1, 65535, &cols) < 0)
 			return -1;
-		monitor_resize(m, (unsigned short)rows, (unsigned short)cols);
+		mon_proc_resize(p, (unsigned short)rows, (unsigned short)cols);
 	} else if (strcmp(type, "signal") == 0) {
 		if (proto_get_int(msg, "signal", 1, NSIG - 1, &n) < 0 || n == 0)
 			return -1;
-		monitor_signal(m, (int)n);
+		mon_proc_signal(p, (int)n);
 	} else if (strcmp(type, "stop") == 0 && control) {
 		n = CTR_DEFAULT_STOP_TIMEOUT;
 		if (proto_get_int(msg, "timeout", 0, 24 * 3600, &n) < 0)
@@ -114,6 +127,8 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 		monitor_stop(m, (int)n);
 	} else if (strcmp(type, "attach") == 0 && control) {
 		handle_attach(m, c, msg);
+	} else if (strcmp(type, "exec") == 0 && control) {
+		monitor_exec(m, c, msg);
 	} else if (strcmp(type, "state") == 0) {
 		struct json_object *o = monitor_state_msg(m);
 
@@ -122,20 +137,22 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 	} else if (strcmp(type, "detach") == 0) {
 		c->dead = true;
 	} else {
-		conn_reply_error(c, "unknown request");
+		md_err_setst(&err, MD_STATUS_REFUSED, 0, "unknown request: %.64s", type);
+		mon_conn_reply_error(c, &err);
 	}
 	return 0;
 }
 
-static void handle_stdin(struct monitor *m, struct mon_conn *c, const struct frame_hdr *h,
-			 const uint8_t *payload)
+static void handle_stdin(struct mon_conn *c, const struct frame_hdr *h, const uint8_t *payload)
 {
-	if (!(c->flags & MON_CONN_INPUT) || m->in_fd < 0)
+	struct mon_proc *p = c->proc;
+
+	if (!(c->flags & MON_CONN_INPUT) || p == NULL || p->in_fd < 0)
 		return; /* stdin not open to this reader: dropped, as Docker does */
 	if (h->flags & FRAME_FLAG_EOF)
-		m->stdin_eof = true;
+		p->stdin_eof = true;
 	else
-		buf_append(&m->stdin_buf, payload, h->len);
+		buf_append(&p->stdin_buf, payload, h->len);
 }
 
 /* Take the fds that came with a recvmsg; beyond MON_CONN_FDS_MAX they
@@ -185,7 +202,7 @@ static void conn_parse(struct monitor *m, struct mon_conn *c)
 			}
 			json_object_put(msg);
 		} else if (h.type == FRAME_STDIN) {
-			handle_stdin(m, c, &h, payload);
+			handle_stdin(c, &h, payload);
 		}
 		buf_consume(&c->in, PROTO_HDR_LEN + h.len);
 		if (c->dead)
@@ -238,6 +255,8 @@ void mon_conn_write(struct mon_conn *c)
 		}
 		buf_consume(&c->out, (size_t)n);
 	}
+	if (c->close_when_flushed)
+		c->dead = true;
 }
 
 void mon_conn_reap_dead(struct monitor *m)

@@ -18,6 +18,11 @@ int monlink_connect(struct container *c, struct md_err *err);
 /* Send a message to the monitor; -1 if there is no live link. */
 int monlink_send(struct container *c, struct json_object *msg);
 
+/* Send a message with a client's socket attached (SCM_RIGHTS): the
+ * monitor then talks to that client directly. */
+int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,
+		    struct md_err *err);
+
 /* Reap exited monitors (our children); called on SIGCHLD. */
 void monlink_reap(struct daemon *d);
 

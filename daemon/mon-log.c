@@ -41,15 +41,19 @@ void mon_log_format(struct buf *out, enum frame_type stream, const uint8_t *data
 	}
 }
 
-void mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
-		   int64_t now_ns)
+uint64_t mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
+		       int64_t now_ns)
 {
 	struct buf out = { 0 };
+	uint64_t n = 0;
 
 	if (fd < 0)
-		return;
+		return 0;
 	mon_log_format(&out, stream, data, len, now_ns);
 	if (write_all(fd, buf_head(&out), buf_used(&out)) < 0)
 		log_warn("write container log: %s", strerror(errno));
+	else
+		n = buf_used(&out);
 	buf_free(&out);
+	return n;
 }

@@ -14,10 +14,11 @@
 
 int mon_log_open(const char *path, struct md_err *err);
 
-/* Append the records for len bytes the container wrote on stream. A
- * failure is only a warning: the container must not stop for its log. */
-void mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
-		   int64_t now_ns);
+/* Append the records for len bytes the container wrote on stream, and
+ * return how many bytes the log grew. A failure is only a warning: the
+ * container must not stop for its log. */
+uint64_t mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
+		       int64_t now_ns);
 
 /* Render the records into out (exposed for the unit tests). */
 void mon_log_format(struct buf *out, enum frame_type stream, const uint8_t *data, size_t len,

@@ -6,16 +6,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,34 +40,19 @@ struct json_object *monitor_state_msg(const struct monitor *m)
 			       json_object_new_string(ctr_status_name(m->state.status)));
 	json_object_object_add(o, "pid", json_object_new_int(m->state.pid));
 	json_object_object_add(o, "tty", json_object_new_boolean(m->cfg.tty));
+	json_object_object_add(o, "stdin", json_object_new_boolean(m->main && m->main->in_fd >= 0));
 	return o;
-}
-
-void monitor_signal(struct monitor *m, int sig)
-{
-	/* Through the pidfd: never a process that reused a reaped pid. */
-	if (m->proc.pidfd >= 0 && !m->reaped &&
-	    syscall(SYS_pidfd_send_signal, m->proc.pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
-		log_warn("signal %d: %s", sig, strerror(errno));
 }
 
 void monitor_stop(struct monitor *m, int timeout_s)
 {
 	int64_t at = time_now_ns() + (int64_t)timeout_s * 1000000000LL;
 
-	if (m->reaped)
+	if (m->main == NULL || m->main->reaped)
 		return;
-	monitor_signal(m, timeout_s > 0 ? SIGTERM : SIGKILL);
+	mon_proc_signal(m->main, timeout_s > 0 ? SIGTERM : SIGKILL);
 	if (m->kill_at_ns == 0 || at < m->kill_at_ns)
 		m->kill_at_ns = at;
-}
-
-void monitor_resize(struct monitor *m, unsigned short rows, unsigned short cols)
-{
-	struct winsize ws = { .ws_row = rows, .ws_col = cols };
-
-	if (m->cfg.tty && m->out_fd[0] >= 0 && ioctl(m->out_fd[0], TIOCSWINSZ, &ws) < 0)
-		log_warn("resize: %s", strerror(errno));
 }
 
 static void save_state(struct monitor *m)
@@ -117,27 +105,36 @@ static int open_signalfd(struct md_err *err)
 	return fd;
 }
 
-/* Pipes for the container's stdio without a tty: the container gets the
- * ends in child_fds, the monitor keeps the others. */
-static int make_pipes(struct monitor *m, int child_fds[3], struct md_err *err)
+/* --init: a sealed in-memory copy of minidocker-init. The container runs
+ * it without any host path to it, and cannot write to it. */
+static int open_init_memfd(struct md_err *err)
 {
-	int p[2];
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	cleanup_free char *path = NULL;
+	cleanup_close int src = -1;
+	cleanup_close int mfd = -1;
+	struct stat st;
 
-	child_fds[0] = -1;
-	m->in_fd = -1;
-	if (m->cfg.open_stdin) {
-		if (pipe2(p, O_CLOEXEC) < 0)
-			return md_err_set(err, errno, "pipe");
-		child_fds[0] = p[0];
-		m->in_fd = p[1];
+	if (n < 0)
+		return md_err_set(err, errno, "readlink /proc/self/exe");
+	self[n] = '\0';
+	path = xasprintf("%s/minidocker-init", dirname(self));
+	src = open(path, O_RDONLY | O_CLOEXEC);
+	if (src < 0 || fstat(src, &st) < 0)
+		return md_err_set(err, errno, "open %s", path);
+	mfd = memfd_create("minidocker-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return md_err_set(err, errno, "memfd_create");
+	for (off_t off = 0; off < st.st_size;) {
+		ssize_t w = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
+
+		if (w <= 0)
+			return md_err_set(err, w < 0 ? errno : EIO, "copy %s", path);
 	}
-	for (int i = 0; i < 2; i++) {
-		if (pipe2(p, O_CLOEXEC) < 0)
-			return md_err_set(err, errno, "pipe");
-		m->out_fd[i] = p[0];
-		child_fds[i + 1] = p[1];
-	}
-	return 0;
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return md_err_set(err, errno, "seal init");
+	return steal_fd(&mfd);
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -145,11 +142,12 @@ static char *path_in(const char *dir, const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-/* Start the container; on failure report it and return -1. */
+/* Start the container's PID 1. */
 static int start_container(struct monitor *m, struct md_err *err)
 {
 	cleanup_free char *rootfs = path_in(m->dir, CTR_ROOTFS_DIR);
 	int child_fds[3] = { -1, -1, -1 };
+	struct mon_proc *p = m->main;
 	struct ctr_spec spec = {
 		.rootfs = rootfs,
 		.host_image = strcmp(m->cfg.image, CTR_DEFAULT_IMAGE) == 0,
@@ -162,33 +160,17 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.tty = m->cfg.tty,
 		.rows = m->cfg.rows,
 		.cols = m->cfg.cols,
+		.init_fd = m->init_fd,
 	};
 	int r;
 
-	m->out_fd[0] = m->out_fd[1] = m->in_fd = -1;
-	if (!m->cfg.tty && make_pipes(m, child_fds, err) < 0)
+	p->logged = true;
+	if (mon_proc_make_pipes(p, child_fds, err) < 0)
 		return -1;
 	memcpy(spec.stdio, child_fds, sizeof(spec.stdio));
-	r = ctr_start(&spec, &m->proc, err);
-	for (int i = 0; i < 3; i++)
-		if (child_fds[i] >= 0)
-			close(child_fds[i]);
-	if (r < 0)
-		return -1;
-	if (m->cfg.tty) {
-		m->out_fd[0] = m->proc.pty_master;
-		m->in_fd = dup(m->proc.pty_master);
-		if (m->in_fd < 0)
-			log_warn("dup pty: %s", strerror(errno));
-		else
-			fd_set_cloexec(m->in_fd, true);
-	}
-	for (int i = 0; i < 2; i++)
-		if (m->out_fd[i] >= 0)
-			fd_set_nonblock(m->out_fd[i], true);
-	if (m->in_fd >= 0)
-		fd_set_nonblock(m->in_fd, true);
-	return 0;
+	r = ctr_start(&spec, &p->proc, err);
+	mon_proc_started(p, child_fds);
+	return r;
 }
 
 static void report_start_failure(struct monitor *m, const struct md_err *err)
@@ -203,7 +185,7 @@ static void report_start_failure(struct monitor *m, const struct md_err *err)
 	m->state.error = xstrdup(e.msg);
 	save_state(m);
 	o = proto_msg_error(&e);
-	mon_conn_broadcast(m, o);
+	mon_conn_broadcast(m, m->main, o);
 	json_object_put(o);
 }
 
@@ -212,48 +194,16 @@ static void report_started(struct monitor *m)
 	struct json_object *o = proto_msg_new("started");
 
 	m->state.status = CTR_RUNNING;
-	m->state.pid = m->proc.pid;
+	m->state.pid = m->main->proc.pid;
 	m->state.started_ns = time_now_ns();
 	save_state(m);
 	json_object_object_add(o, "id", json_object_new_string(m->cfg.id));
-	json_object_object_add(o, "pid", json_object_new_int(m->proc.pid));
-	mon_conn_broadcast(m, o);
+	json_object_object_add(o, "pid", json_object_new_int(m->main->proc.pid));
+	mon_conn_broadcast(m, m->main, o);
 	json_object_put(o);
 }
 
-static void read_output(struct monitor *m, int i)
-{
-	uint8_t data[PROTO_DATA_CHUNK];
-	enum frame_type stream = i == 0 ? FRAME_STDOUT : FRAME_STDERR;
-	ssize_t n = read(m->out_fd[i], data, sizeof(data));
-
-	if (n > 0) {
-		mon_log_write(m->log_fd, stream, data, (size_t)n, time_now_ns());
-		mon_conn_broadcast_data(m, stream, data, (size_t)n);
-		return;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	/* EOF, or EIO from a pty master whose every slave is closed. */
-	close(m->out_fd[i]);
-	m->out_fd[i] = -1;
-	if (i == 0 && m->cfg.tty && m->in_fd >= 0) {
-		close(m->in_fd);
-		m->in_fd = -1;
-	}
-}
-
-static void write_stdin(struct monitor *m)
-{
-	if (buf_flush(&m->stdin_buf, m->in_fd) < 0) {
-		/* The container closed its stdin: drop what is queued. */
-		buf_free(&m->stdin_buf);
-		close(m->in_fd);
-		m->in_fd = -1;
-	}
-}
-
-static void reap_child(struct monitor *m)
+static void reap_children(struct monitor *m)
 {
 	struct signalfd_siginfo si;
 	int status;
@@ -261,10 +211,13 @@ static void reap_child(struct monitor *m)
 
 	while (read(m->signal_fd, &si, sizeof(si)) == sizeof(si))
 		;
+	/* We are a subreaper: exec sessions and orphans land here too. */
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == m->proc.pid) {
-			m->reaped = true;
-			m->wstatus = status;
+		for (struct mon_proc *p = m->procs; p != NULL; p = p->next) {
+			if (p->proc.pid == pid && !p->reaped) {
+				p->reaped = true;
+				p->wstatus = status;
+			}
 		}
 	}
 }
@@ -277,14 +230,47 @@ static void accept_control(struct monitor *m)
 
 	if (fd < 0)
 		return;
-	c = mon_conn_add(m, fd, MON_CONN_CONTROL);
+	c = mon_conn_add(m, fd, MON_CONN_CONTROL, NULL);
 	o = monitor_state_msg(m);
 	mon_conn_send(c, o);
 	json_object_put(o);
 }
 
-/* Index of the pollfd for each source, so results map back after poll. */
-enum { PFD_LISTEN, PFD_SIGNAL, PFD_OUT0, PFD_OUT1, PFD_IN, PFD_CONNS };
+/* An exec session ended: its clients get the exit and are let go. */
+static void finish_exec(struct monitor *m, struct mon_proc *p)
+{
+	struct json_object *o = proto_msg_new("exit");
+
+	json_object_object_add(o, "exit_code",
+			       json_object_new_int(ctr_exit_code_from_wait(p->wstatus)));
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next) {
+		if (c->proc != p)
+			continue;
+		mon_conn_send(c, o);
+		c->proc = NULL;
+		c->flags = 0;
+		c->close_when_flushed = true;
+	}
+	json_object_put(o);
+}
+
+static void drop_finished_execs(struct monitor *m)
+{
+	struct mon_proc **pp = &m->procs;
+
+	while (*pp != NULL) {
+		struct mon_proc *p = *pp;
+
+		if (p == m->main || !mon_proc_done(p)) {
+			pp = &p->next;
+			continue;
+		}
+		if (p->proc.pid > 0)
+			finish_exec(m, p);
+		*pp = p->next;
+		mon_proc_free(p);
+	}
+}
 
 static int poll_timeout_ms(const struct monitor *m)
 {
@@ -296,86 +282,103 @@ static int poll_timeout_ms(const struct monitor *m)
 	return left < 0 ? 0 : (int)(left > 60000 ? 60000 : left + 1);
 }
 
-static void run_loop(struct monitor *m)
+/* What each pollfd stands for, so results map back after poll. */
+struct poll_ref {
+	struct mon_proc *proc;
+	struct mon_conn *conn;
+	int what; /* 0, 1: out_fd[what]; 2: in_fd; for conns: unused */
+};
+
+static void poll_once(struct monitor *m)
 {
-	while (!m->reaped || m->out_fd[0] >= 0 || m->out_fd[1] >= 0) {
-		size_t nconns = 0, i;
-		struct mon_conn *c;
-		struct pollfd *pfd;
-		bool blocked = mon_conn_output_blocked(m);
-		bool stdin_full = buf_used(&m->stdin_buf) > MON_STDIN_MAX;
+	size_t n = 2, cap = 2;
+	struct pollfd *pfd;
+	struct poll_ref *ref;
+	struct mon_proc *p;
+	struct mon_conn *c;
 
-		for (c = m->conns; c != NULL; c = c->next)
-			nconns++;
-		pfd = xcalloc(PFD_CONNS + nconns, sizeof(*pfd));
-		pfd[PFD_LISTEN] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-		pfd[PFD_SIGNAL] = (struct pollfd){ .fd = m->signal_fd, .events = POLLIN };
-		pfd[PFD_OUT0] = (struct pollfd){ .fd = blocked ? -1 : m->out_fd[0], .events = POLLIN };
-		pfd[PFD_OUT1] = (struct pollfd){ .fd = blocked ? -1 : m->out_fd[1], .events = POLLIN };
-		pfd[PFD_IN] = (struct pollfd){
-			.fd = buf_used(&m->stdin_buf) > 0 ? m->in_fd : -1, .events = POLLOUT,
+	for (p = m->procs; p != NULL; p = p->next)
+		cap += 3;
+	for (c = m->conns; c != NULL; c = c->next)
+		cap++;
+	pfd = xcalloc(cap, sizeof(*pfd));
+	ref = xcalloc(cap, sizeof(*ref));
+	pfd[0] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = m->signal_fd, .events = POLLIN };
+	for (p = m->procs; p != NULL; p = p->next) {
+		bool blocked = mon_conn_output_blocked(m, p);
+
+		for (int i = 0; i < 2; i++) {
+			ref[n] = (struct poll_ref){ .proc = p, .what = i };
+			pfd[n++] = (struct pollfd){ .fd = blocked ? -1 : p->out_fd[i], .events = POLLIN };
+		}
+		ref[n] = (struct poll_ref){ .proc = p, .what = 2 };
+		pfd[n++] = (struct pollfd){
+			.fd = buf_used(&p->stdin_buf) > 0 ? p->in_fd : -1, .events = POLLOUT,
 		};
-		for (c = m->conns, i = PFD_CONNS; c != NULL; c = c->next, i++) {
-			bool hold = stdin_full && (c->flags & MON_CONN_INPUT);
+	}
+	for (c = m->conns; c != NULL; c = c->next) {
+		bool hold = (c->flags & MON_CONN_INPUT) && c->proc != NULL &&
+			    buf_used(&c->proc->stdin_buf) > MON_STDIN_MAX;
 
-			pfd[i].fd = c->fd;
-			pfd[i].events = (short)((hold ? 0 : POLLIN) | (buf_used(&c->out) ? POLLOUT : 0));
-		}
-		if (poll(pfd, PFD_CONNS + nconns, poll_timeout_ms(m)) < 0 && errno != EINTR)
-			fatal("poll: %s", strerror(errno));
+		ref[n] = (struct poll_ref){ .conn = c };
+		pfd[n++] = (struct pollfd){
+			.fd = c->fd,
+			.events = (short)((hold ? 0 : POLLIN) | (buf_used(&c->out) ? POLLOUT : 0)),
+		};
+	}
+	if (poll(pfd, n, poll_timeout_ms(m)) < 0 && errno != EINTR)
+		fatal("poll: %s", strerror(errno));
 
-		if (pfd[PFD_SIGNAL].revents)
-			reap_child(m);
-		for (int s = 0; s < 2; s++)
-			if (pfd[PFD_OUT0 + s].revents)
-				read_output(m, s);
-		if (pfd[PFD_IN].revents && m->in_fd >= 0)
-			write_stdin(m);
-		for (c = m->conns, i = PFD_CONNS; c != NULL && i < PFD_CONNS + nconns; c = c->next, i++) {
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-				mon_conn_read(m, c);
-			if (pfd[i].revents & POLLOUT)
-				mon_conn_write(c);
-		}
-		if (pfd[PFD_LISTEN].revents)
-			accept_control(m);
-		free(pfd);
+	if (pfd[1].revents)
+		reap_children(m);
+	for (size_t i = 2; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (ref[i].proc != NULL && ref[i].what < 2 && ref[i].proc->out_fd[ref[i].what] >= 0)
+			mon_proc_read_output(m, ref[i].proc, ref[i].what);
+		else if (ref[i].proc != NULL && ref[i].what == 2 && ref[i].proc->in_fd >= 0)
+			mon_proc_write_stdin(ref[i].proc);
+		else if (ref[i].conn != NULL && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			mon_conn_read(m, ref[i].conn);
+	}
+	if (pfd[0].revents)
+		accept_control(m);
+	free(pfd);
+	free(ref);
+}
 
-		if (m->stdin_eof && m->in_fd >= 0 && !m->cfg.tty && buf_used(&m->stdin_buf) == 0) {
-			close(m->in_fd);
-			m->in_fd = -1;
+static void close_finished_stdin(struct monitor *m)
+{
+	for (struct mon_proc *p = m->procs; p != NULL; p = p->next) {
+		if (p->stdin_eof && p->in_fd >= 0 && !p->tty && buf_used(&p->stdin_buf) == 0) {
+			close(p->in_fd);
+			p->in_fd = -1;
 		}
-		if (m->kill_at_ns != 0 && time_now_ns() >= m->kill_at_ns) {
-			monitor_signal(m, SIGKILL);
-			m->kill_at_ns = 0;
-		}
-		mon_conn_reap_dead(m);
-		for (c = m->conns; c != NULL; c = c->next)
-			mon_conn_write(c);
 	}
 }
 
-/* The exit, in conmon's order: output drained (run_loop ends only then),
- * log synced, exit written to disk atomically, then reported. A daemon
- * that misses the report still finds the truth on disk. */
-static void finish(struct monitor *m)
+static void run_loop(struct monitor *m)
 {
-	struct json_object *o = proto_msg_new("exit");
-	int64_t deadline;
+	while (!mon_proc_done(m->main)) {
+		poll_once(m);
+		close_finished_stdin(m);
+		if (m->kill_at_ns != 0 && time_now_ns() >= m->kill_at_ns) {
+			mon_proc_signal(m->main, SIGKILL);
+			m->kill_at_ns = 0;
+		}
+		drop_finished_execs(m);
+		for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+			mon_conn_write(c);
+		mon_conn_reap_dead(m);
+	}
+}
 
-	if (m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
-		log_warn("fsync log: %s", strerror(errno));
-	m->state.status = CTR_EXITED;
-	m->state.exit_code = ctr_exit_code_from_wait(m->wstatus);
-	m->state.finished_ns = time_now_ns();
-	m->state.pid = 0;
-	save_state(m);
-	json_object_object_add(o, "exit_code", json_object_new_int(m->state.exit_code));
-	mon_conn_broadcast(m, o);
-	json_object_put(o);
+/* Give readers a bounded time to take the last bytes and the exit. */
+static void drain_clients(struct monitor *m)
+{
+	int64_t deadline = time_now_ns() + (int64_t)MON_DRAIN_MS * 1000000LL;
 
-	/* Give readers a bounded time to take the last bytes and the exit. */
-	deadline = time_now_ns() + (int64_t)MON_DRAIN_MS * 1000000LL;
 	for (;;) {
 		struct pollfd pfd[64];
 		nfds_t n = 0;
@@ -392,52 +395,98 @@ static void finish(struct monitor *m)
 	}
 }
 
+/* The exit, in conmon's order: output drained (run_loop ends only then),
+ * log synced, exit written to disk atomically, then reported. A daemon
+ * that misses the report still finds the truth on disk. */
+static void finish(struct monitor *m)
+{
+	struct json_object *o = proto_msg_new("exit");
+
+	if (m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
+		log_warn("fsync log: %s", strerror(errno));
+	m->state.status = CTR_EXITED;
+	m->state.exit_code = ctr_exit_code_from_wait(m->main->wstatus);
+	m->state.finished_ns = time_now_ns();
+	m->state.pid = 0;
+	save_state(m);
+	json_object_object_add(o, "exit_code", json_object_new_int(m->state.exit_code));
+	mon_conn_broadcast(m, m->main, o);
+	json_object_put(o);
+	/* Exec sessions died with the container's PID namespace. */
+	for (struct mon_proc *p = m->procs; p != NULL; p = p->next)
+		if (p != m->main && p->proc.pid > 0)
+			finish_exec(m, p);
+	drain_clients(m);
+}
+
 static int monitor_init(struct monitor *m, struct md_err *err)
 {
 	cleanup_free char *log_path = path_in(m->dir, CTR_LOG_FILE);
+	struct stat st;
 
 	if (ctr_config_load(m->dir, &m->cfg, err) < 0)
 		return -1;
 	m->state.monitor_pid = getpid();
+	/* Exec'd processes are reparented to us when their joiner exits. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return md_err_set(err, errno, "set child subreaper");
 	m->signal_fd = open_signalfd(err);
 	if (m->signal_fd < 0)
 		return -1;
 	m->listen_fd = open_listen_socket(m->rundir, err);
 	if (m->listen_fd < 0)
 		return -1;
+	if (m->cfg.init && (m->init_fd = open_init_memfd(err)) < 0)
+		return -1;
 	m->log_fd = mon_log_open(log_path, err);
-	return m->log_fd < 0 ? -1 : 0;
+	if (m->log_fd < 0)
+		return -1;
+	if (fstat(m->log_fd, &st) == 0)
+		m->log_size = (uint64_t)st.st_size;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct monitor m = { .listen_fd = -1, .signal_fd = -1, .log_fd = -1 };
+	struct monitor m = {
+		.listen_fd = -1, .signal_fd = -1, .log_fd = -1, .init_fd = -1,
+		.log_max = MON_LOG_MAX_DEFAULT,
+	};
+	const char *log_max = getenv("MINIDOCKER_LOG_MAX");
+	unsigned long long n;
 	struct md_err err;
+	struct mon_conn *c;
 
 	log_init("minidocker-monitor", LOG_INFO);
 	if (argc != 3)
 		fatal("usage: minidocker-monitor CTR_DIR RUN_DIR (started by minidockerd)");
 	m.dir = argv[1];
 	m.rundir = argv[2];
+	if (log_max != NULL && parse_uint(log_max, UINT64_MAX / 2, &n) == 0)
+		m.log_max = n;
 	md_err_clear(&err);
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
-	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL);
-	if (fcntl(CLIENT_FD, F_GETFD) >= 0)
-		mon_conn_add(&m, CLIENT_FD, MON_CONN_OUTPUT);
+	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL, NULL);
+	c = fcntl(CLIENT_FD, F_GETFD) >= 0 ? mon_conn_add(&m, CLIENT_FD, MON_CONN_OUTPUT, NULL) : NULL;
 
-	if (monitor_init(&m, &err) < 0 || start_container(&m, &err) < 0) {
+	/* The client of an attached run follows PID 1 from the start, so a
+	 * failed start reaches it too. */
+	if (monitor_init(&m, &err) == 0) {
+		m.main = mon_proc_new(&m, m.cfg.tty, m.cfg.open_stdin);
+		if (c != NULL)
+			c->proc = m.main;
+	}
+	if (m.main == NULL || start_container(&m, &err) < 0) {
 		report_start_failure(&m, &err);
-		m.reaped = true;
-		m.wstatus = 0;
-		for (struct mon_conn *c = m.conns; c != NULL; c = c->next)
+		for (c = m.conns; c != NULL; c = c->next)
 			mon_conn_write(c);
+		drain_clients(&m);
 		return 1;
 	}
-	/* The client of an attached run (-i) writes stdin from now on. */
-	for (struct mon_conn *c = m.conns; c != NULL; c = c->next)
-		if (!(c->flags & MON_CONN_CONTROL) && m.cfg.open_stdin && m.in_fd >= 0)
-			c->flags |= MON_CONN_INPUT;
+	/* With -i, the attached client's stdin frames go to PID 1 from now on. */
+	if (c != NULL && m.main->in_fd >= 0)
+		c->flags |= MON_CONN_INPUT;
 	report_started(&m);
 	run_loop(&m);
 	finish(&m);

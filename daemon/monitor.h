@@ -1,8 +1,8 @@
 /* minidocker-monitor: one small process per container (the role of conmon).
  * It starts the container, owns its pty or stdio pipes, writes its output
  * to the log, reaps it, records its exit on disk and only then reports it.
- * It outlives the daemon: a restarted daemon reconnects through
- * --run/containers/ID/monitor.sock. */
+ * It also runs the container's exec sessions. It outlives the daemon: a
+ * restarted daemon reconnects through --run/containers/ID/monitor.sock. */
 #ifndef MD_MONITOR_H
 #define MD_MONITOR_H
 
@@ -15,31 +15,53 @@
 #include "ctr-config.h"
 #include "ctr-setup.h"
 
-/* Output a connection may have queued before the container's output is
+/* Output a connection may have queued before the output of its process is
  * paused for it (an attached client that reads slowly). */
 #define MON_CONN_OUT_MAX (1024u * 1024u)
-/* Container stdin queued before the monitor stops reading clients. */
+/* Stdin queued for a process before the monitor stops reading its clients. */
 #define MON_STDIN_MAX (1024u * 1024u)
 /* How long a finished monitor waits for slow clients to take the exit. */
 #define MON_DRAIN_MS 5000
+/* Log size before rotation; one rotated file (container.log.1) is kept. */
+#define MON_LOG_MAX_DEFAULT (10u * 1024u * 1024u)
 
 enum mon_conn_flags {
-	MON_CONN_CONTROL = 1 << 0, /* a daemon: may stop, signal, attach */
-	MON_CONN_OUTPUT = 1 << 1,  /* receives the container's output */
-	MON_CONN_INPUT = 1 << 2,   /* its STDIN frames reach the container */
+	MON_CONN_CONTROL = 1 << 0, /* a daemon: may stop, signal, attach, exec */
+	MON_CONN_OUTPUT = 1 << 1,  /* receives its process's output */
+	MON_CONN_INPUT = 1 << 2,   /* its STDIN frames reach its process */
 };
 
 #define MON_CONN_FDS_MAX 4
 
+struct mon_proc;
+
 struct mon_conn {
 	int fd;
 	unsigned flags;
+	struct mon_proc *proc;     /* the process it is attached to, or NULL */
 	struct buf in;
 	struct buf out;
 	int fds[MON_CONN_FDS_MAX]; /* fds received with SCM_RIGHTS, in order */
 	int nfds;
 	bool dead;                 /* drop at the end of this loop turn */
+	bool close_when_flushed;
 	struct mon_conn *next;
+};
+
+/* A process the monitor relays: the container's PID 1, or an exec session. */
+struct mon_proc {
+	unsigned id;               /* 0 for the container's PID 1 */
+	struct ctr_proc proc;
+	bool tty;
+	bool open_stdin;
+	bool logged;               /* output goes to the container log */
+	int out_fd[2];             /* stdout (the pty master with tty), stderr */
+	int in_fd;                 /* its stdin, -1 once closed */
+	struct buf stdin_buf;
+	bool stdin_eof;
+	bool reaped;
+	int wstatus;
+	struct mon_proc *next;
 };
 
 struct monitor {
@@ -47,35 +69,50 @@ struct monitor {
 	struct ctr_state state;
 	const char *dir;      /* --root/containers/ID */
 	const char *rundir;   /* --run/containers/ID */
-	struct ctr_proc proc;
 	int listen_fd;
 	int signal_fd;
 	int log_fd;
-	int out_fd[2];        /* stdout (the pty master with tty), stderr */
-	int in_fd;            /* the container's stdin, -1 once closed */
-	struct buf stdin_buf;
-	bool stdin_eof;
-	bool reaped;
-	int wstatus;
+	uint64_t log_size;
+	uint64_t log_max;
+	int init_fd;          /* sealed memfd of minidocker-init, or -1 */
+	struct mon_proc *main;
+	struct mon_proc *procs; /* main first, then exec sessions */
+	unsigned next_proc_id;
 	int64_t kill_at_ns;   /* SIGKILL deadline of a stop, 0 if none */
 	struct mon_conn *conns;
 };
 
 /* mon-conn.c */
-struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags);
+struct mon_conn *mon_conn_add(struct monitor *m, int fd, unsigned flags, struct mon_proc *p);
 void mon_conn_send(struct mon_conn *c, struct json_object *msg);
-void mon_conn_broadcast(struct monitor *m, struct json_object *msg);
-void mon_conn_broadcast_data(struct monitor *m, enum frame_type stream, const uint8_t *data,
-			     size_t len);
+/* Send to the control links and to every client attached to p. */
+void mon_conn_broadcast(struct monitor *m, struct mon_proc *p, struct json_object *msg);
+void mon_conn_broadcast_data(struct monitor *m, struct mon_proc *p, enum frame_type stream,
+			     const uint8_t *data, size_t len);
 void mon_conn_read(struct monitor *m, struct mon_conn *c);
 void mon_conn_write(struct mon_conn *c);
 void mon_conn_reap_dead(struct monitor *m);
-bool mon_conn_output_blocked(const struct monitor *m);
+bool mon_conn_output_blocked(const struct monitor *m, const struct mon_proc *p);
+void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err);
+/* The oldest fd received with this connection's messages, or -1. */
+int mon_conn_pop_fd(struct mon_conn *c);
+
+/* mon-proc.c: a relayed process's I/O */
+struct mon_proc *mon_proc_new(struct monitor *m, bool tty, bool open_stdin);
+/* After ctr_start/ctr_exec: adopt the pty or close the child's pipe ends. */
+void mon_proc_started(struct mon_proc *p, int child_fds[3]);
+int mon_proc_make_pipes(struct mon_proc *p, int child_fds[3], struct md_err *err);
+void mon_proc_read_output(struct monitor *m, struct mon_proc *p, int i);
+void mon_proc_write_stdin(struct mon_proc *p);
+void mon_proc_signal(struct mon_proc *p, int sig);
+void mon_proc_resize(struct mon_proc *p, unsigned short rows, unsigned short cols);
+bool mon_proc_done(const struct mon_proc *p);
+void mon_proc_free(struct mon_proc *p);
 
 /* monitor.c: actions requested over a connection */
-void monitor_signal(struct monitor *m, int sig);
 void monitor_stop(struct monitor *m, int timeout_s);
-void monitor_resize(struct monitor *m, unsigned short rows, unsigned short cols);
 struct json_object *monitor_state_msg(const struct monitor *m);
+/* mon-exec.c */
+void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_object *msg);
 
 #endif

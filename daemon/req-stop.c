@@ -1,93 +1,211 @@
-/* stop: SIGTERM to each container's PID 1, SIGKILL after the timeout. The
- * monitor keeps the timer, so a stop completes even if the daemon dies. */
+/* stop, kill, rm and wait: requests over several containers, each argument
+ * answered in order (batch.c). stop's SIGKILL timer lives in the monitor,
+ * so a stop completes even if the daemon dies meanwhile. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/log.h"
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "batch.h"
 #include "container.h"
 #include "mon-link.h"
 #include "request.h"
 #include "server.h"
 
-/* One stop request over several containers, answered when all are down. */
-struct stop_op {
-	struct client *client;
-	struct json_object *results; /* [{"name": as given, "error": msg|null}] */
-	size_t pending;
-};
-
-static void stop_op_finish(struct stop_op *op)
+static bool ctr_running(const struct container *ct)
 {
-	struct json_object *o = proto_msg_new("stopped");
-
-	json_object_object_add(o, "results", op->results);
-	server_reply(op->client, o);
-	json_object_put(o);
-	server_request_done(op->client);
-	server_client_unref(op->client);
-	free(op);
+	return (ct->state.status == CTR_RUNNING || ct->starting) && ct->link != NULL;
 }
 
-static void stop_exited_cb(struct container *ct, void *arg, bool lost)
+static void released_on_exit_cb(struct container *ct, void *arg, bool lost)
 {
-	struct stop_op *op = arg;
-
 	(void)ct;
 	(void)lost;
-	if (--op->pending == 0)
-		stop_op_finish(op);
+	batch_release(arg);
 }
 
-static void add_result(struct stop_op *op, const char *name, const char *error)
+/* Ask the monitor to stop ct (SIGKILL at once when timeout is 0) and hold
+ * the batch until it has exited. */
+static void stop_and_hold(struct container *ct, int timeout, struct batch *b)
 {
-	struct json_object *r = json_object_new_object();
+	struct json_object *msg = proto_msg_new("stop");
 
-	json_object_object_add(r, "name", json_object_new_string(name));
-	json_object_object_add(r, "error", error ? json_object_new_string(error) : NULL);
-	json_object_array_add(op->results, r);
+	json_object_object_add(msg, "timeout", json_object_new_int(timeout));
+	if (monlink_send(ct, msg) == 0) {
+		batch_hold(b);
+		ctr_add_waiter(ct, true, released_on_exit_cb, b);
+	}
+	json_object_put(msg);
+}
+
+/* Parse the "containers" array every batch request carries. */
+static int batch_names(struct json_object *req, const char ***names, size_t *n,
+		       struct md_err *err)
+{
+	if (proto_req_strv(req, "containers", true, names, n, err) < 0)
+		return -1;
+	if (*n == 0) {
+		free(*names);
+		return md_err_set(err, 0, "invalid request: no container given");
+	}
+	return 0;
 }
 
 int req_stop(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
 {
-	const char **names = NULL;
-	size_t n = 0;
+	cleanup_free const char **names = NULL;
 	int64_t timeout = -1;
-	struct stop_op *op;
+	struct batch *b;
+	size_t n = 0;
 
-	if (proto_req_strv(req, "containers", true, &names, &n, err) < 0 ||
-	    proto_req_int(req, "timeout", -1, 24 * 3600, &timeout, err) < 0) {
-		free(names);
+	if (batch_names(req, &names, &n, err) < 0 ||
+	    proto_req_int(req, "timeout", -1, 24 * 3600, &timeout, err) < 0)
 		return -1;
+	b = batch_new(c, "stopped");
+	for (size_t i = 0; i < n; i++) {
+		struct md_err e;
+		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+
+		batch_result(b, names[i], ct ? NULL : e.msg);
+		/* Stopping a stopped container succeeds, as in Docker. */
+		if (ct != NULL && ctr_running(ct))
+			stop_and_hold(ct, timeout >= 0 ? (int)timeout : ct->cfg.stop_timeout, b);
 	}
-	op = xcalloc(1, sizeof(*op));
-	op->client = c;
-	op->results = json_object_new_array();
-	op->pending = 1; /* held until every container is asked */
-	server_client_ref(c);
+	batch_done_adding(b);
+	return REQ_PENDING;
+}
+
+int req_kill(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
+{
+	cleanup_free const char **names = NULL;
+	int64_t sig = SIGKILL;
+	struct batch *b;
+	size_t n = 0;
+
+	if (batch_names(req, &names, &n, err) < 0 ||
+	    proto_req_int(req, "signal", 1, NSIG - 1, &sig, err) < 0)
+		return -1;
+	b = batch_new(c, "killed");
 	for (size_t i = 0; i < n; i++) {
 		struct md_err e;
 		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
 		struct json_object *msg;
 
 		if (ct == NULL) {
-			add_result(op, names[i], e.msg);
+			batch_result(b, names[i], e.msg);
 			continue;
 		}
-		add_result(op, names[i], NULL);
-		if (ct->state.status != CTR_RUNNING || ct->link == NULL)
-			continue; /* stopping a stopped container succeeds, as in Docker */
-		msg = proto_msg_new("stop");
-		json_object_object_add(msg, "timeout",
-				       json_object_new_int(timeout >= 0 ? (int)timeout : ct->cfg.stop_timeout));
-		if (monlink_send(ct, msg) == 0) {
-			op->pending++;
-			ctr_add_waiter(ct, true, stop_exited_cb, op);
+		if (!ctr_running(ct)) {
+			md_err_set(&e, 0, "container %s is not running", names[i]);
+			batch_result(b, names[i], e.msg);
+			continue;
 		}
+		msg = proto_msg_new("signal");
+		json_object_object_add(msg, "signal", json_object_new_int((int)sig));
+		monlink_send(ct, msg);
 		json_object_put(msg);
+		batch_result(b, names[i], NULL);
 	}
-	free(names);
-	if (--op->pending == 0)
-		stop_op_finish(op); /* nothing to wait for: answered and done */
+	batch_done_adding(b);
+	return REQ_PENDING;
+}
+
+/* rm -f of a running container: remove once its exit is recorded. */
+static void remove_on_exit_cb(struct container *ct, void *arg, bool lost)
+{
+	struct md_err err;
+
+	(void)lost;
+	if (ctr_remove(ct->d, ct, &err) < 0)
+		log_warn("remove %.12s: %s", ct->cfg.id, err.msg);
+	batch_release(arg);
+}
+
+int req_rm(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
+{
+	cleanup_free const char **names = NULL;
+	bool force = false;
+	struct batch *b;
+	size_t n = 0;
+
+	if (batch_names(req, &names, &n, err) < 0 || proto_req_bool(req, "force", &force, err) < 0)
+		return -1;
+	b = batch_new(c, "removed");
+	for (size_t i = 0; i < n; i++) {
+		struct md_err e;
+		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+		struct json_object *msg;
+
+		if (ct == NULL) {
+			batch_result(b, names[i], e.msg);
+			continue;
+		}
+		if (ctr_running(ct) && !force) {
+			md_err_set(&e, 0, "cannot remove running container %s: stop it first or use -f",
+				   names[i]);
+			batch_result(b, names[i], e.msg);
+			continue;
+		}
+		batch_result(b, names[i], NULL);
+		if (ctr_running(ct)) {
+			msg = proto_msg_new("stop");
+			json_object_object_add(msg, "timeout", json_object_new_int(0));
+			monlink_send(ct, msg);
+			json_object_put(msg);
+			batch_hold(b);
+			ctr_add_waiter(ct, true, remove_on_exit_cb, b);
+		} else if (ctr_remove(d, ct, &e) < 0) {
+			log_warn("remove %.12s: %s", ct->cfg.id, e.msg);
+		}
+	}
+	batch_done_adding(b);
+	return REQ_PENDING;
+}
+
+struct wait_one {
+	struct batch *b;
+	struct json_object *result;
+};
+
+static void wait_exited_cb(struct container *ct, void *arg, bool lost)
+{
+	struct wait_one *w = arg;
+
+	(void)lost;
+	json_object_object_add(w->result, "exit_code", json_object_new_int(ct->state.exit_code));
+	batch_release(w->b);
+	free(w);
+}
+
+int req_wait(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
+{
+	cleanup_free const char **names = NULL;
+	struct batch *b;
+	size_t n = 0;
+
+	if (batch_names(req, &names, &n, err) < 0)
+		return -1;
+	b = batch_new(c, "waited");
+	for (size_t i = 0; i < n; i++) {
+		struct md_err e;
+		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+		struct json_object *r = batch_result(b, names[i], ct ? NULL : e.msg);
+		struct wait_one *w;
+
+		if (ct == NULL)
+			continue;
+		if (!ctr_running(ct)) {
+			json_object_object_add(r, "exit_code", json_object_new_int(ct->state.exit_code));
+			continue;
+		}
+		w = xcalloc(1, sizeof(*w));
+		w->b = b;
+		w->result = r;
+		batch_hold(b);
+		ctr_add_waiter(ct, true, wait_exited_cb, w);
+	}
+	batch_done_adding(b);
 	return REQ_PENDING;
 }

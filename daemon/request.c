@@ -12,6 +12,14 @@ static const struct {
 	{ "run", req_run },
 	{ "ps", req_ps },
 	{ "stop", req_stop },
+	{ "kill", req_kill },
+	{ "rm", req_rm },
+	{ "wait", req_wait },
+	{ "exec", req_exec },
+	{ "attach", req_attach },
+	{ "inspect", req_inspect },
+	{ "logs", req_logs },
+	{ "info", req_info },
 };
 
 req_fn request_lookup(const char *type)

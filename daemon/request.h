@@ -24,5 +24,13 @@ int req_version(struct daemon *d, struct client *c, struct json_object *req, str
 int req_run(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
 int req_ps(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
 int req_stop(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_kill(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_rm(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_wait(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_exec(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_attach(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_inspect(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_logs(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_info(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
 
 #endif

@@ -105,6 +105,7 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 	    proto_req_bool(req, "stdin", &c->open_stdin, err) < 0 ||
 	    proto_req_bool(req, "detach", &opts->detach, err) < 0 ||
 	    proto_req_bool(req, "rm", &c->auto_remove, err) < 0 ||
+	    proto_req_bool(req, "init", &c->init, err) < 0 ||
 	    proto_req_int(req, "stop_timeout", 0, 24 * 3600, &stop_timeout, err) < 0 ||
 	    proto_req_int(req, "rows", 0, 65535, &rows, err) < 0 ||
 	    proto_req_int(req, "cols", 0, 65535, &cols, err) < 0)

@@ -26,7 +26,15 @@ struct client {
 	bool busy;           /* a request is in flight */
 	bool gone;           /* closed: replies are dropped */
 	bool closing;        /* close once the output is flushed */
+	void (*on_drain)(void *arg);
+	void *drain_arg;
 };
+
+/* Below this much queued output a streaming request is asked for more. */
+#define CLIENT_DRAIN_LOW (64u * 1024u)
+/* Past this much queued output, stop reading requests until the client
+ * takes its replies: a client that never reads cannot grow our memory. */
+#define CLIENT_OUT_MAX (1024u * 1024u)
 
 uid_t server_client_uid(const struct client *c)
 {
@@ -50,11 +58,17 @@ void server_client_ref(struct client *c)
 
 static void client_close(struct client *c)
 {
+	void (*on_drain)(void *arg) = c->on_drain;
+
 	if (c->gone)
 		return;
 	c->gone = true;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	/* A streaming request learns that its client left and lets go. */
+	c->on_drain = NULL;
+	if (on_drain != NULL)
+		on_drain(c->drain_arg);
 	server_client_unref(c);
 }
 
@@ -73,6 +87,33 @@ void server_reply(struct client *c, struct json_object *msg)
 	proto_msg_append(&out, msg);
 	bufferevent_write(c->bev, buf_head(&out), buf_used(&out));
 	buf_free(&out);
+}
+
+void server_send_data(struct client *c, int stream, const void *data, size_t len)
+{
+	struct buf out = { 0 };
+
+	if (c->gone)
+		return;
+	proto_data_append(&out, (enum frame_type)stream, data, len);
+	bufferevent_write(c->bev, buf_head(&out), buf_used(&out));
+	buf_free(&out);
+}
+
+size_t server_client_pending(const struct client *c)
+{
+	return c->gone ? 0 : evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+bool server_client_gone(const struct client *c)
+{
+	return c->gone;
+}
+
+void server_client_on_drain(struct client *c, void (*fn)(void *arg), void *arg)
+{
+	c->on_drain = fn;
+	c->drain_arg = arg;
 }
 
 void server_reply_error(struct client *c, const struct md_err *err)
@@ -147,7 +188,8 @@ static void client_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	server_client_ref(c);
-	while (!c->busy && !c->gone && !c->closing) {
+	while (!c->busy && !c->gone && !c->closing &&
+	       evbuffer_get_length(bufferevent_get_output(bev)) < CLIENT_OUT_MAX) {
 		size_t avail = evbuffer_get_length(in);
 		const uint8_t *data = evbuffer_pullup(in, avail < PROTO_HDR_LEN ? -1 : PROTO_HDR_LEN);
 		struct frame_hdr h;
@@ -182,9 +224,9 @@ static void client_read_cb(struct bufferevent *bev, void *arg)
 		dispatch(c, msg);
 		json_object_put(msg);
 	}
-	/* While a request is in flight, stop reading: the kernel's buffer
-	 * then holds the client back instead of our memory. */
-	if (c->busy && !c->gone)
+	/* While a request is in flight or replies pile up, stop reading: the
+	 * kernel's buffer then holds the client back instead of our memory. */
+	if (!c->gone && (c->busy || evbuffer_get_length(bufferevent_get_output(bev)) >= CLIENT_OUT_MAX))
 		bufferevent_disable(c->bev, EV_READ);
 	server_client_unref(c);
 }
@@ -193,9 +235,16 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
 
-	(void)bev;
-	if (c->closing)
-		client_close(c);
+	if (c->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			client_close(c);
+	} else if (c->on_drain != NULL) {
+		c->on_drain(c->drain_arg);
+	} else if (!c->busy) {
+		/* Replies drained: take the requests that waited. */
+		bufferevent_enable(bev, EV_READ);
+		client_read_cb(bev, c);
+	}
 }
 
 static void client_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -238,6 +287,7 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 	/* Never read past one maximal frame before it is handled. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HDR_LEN + PROTO_FRAME_MAX);
+	bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_DRAIN_LOW, 0);
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ);
 	log_debug("client pid %d uid %u connected", (int)c->cred.pid, (unsigned)c->cred.uid);

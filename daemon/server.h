@@ -26,6 +26,17 @@ void server_client_unref(struct client *c);
 void server_reply(struct client *c, struct json_object *msg);
 void server_reply_error(struct client *c, const struct md_err *err);
 
+/* Send stream bytes (FRAME_STDOUT/STDERR). */
+void server_send_data(struct client *c, int stream, const void *data, size_t len);
+
+/* Bytes queued for the client and not yet taken by it. */
+size_t server_client_pending(const struct client *c);
+bool server_client_gone(const struct client *c);
+
+/* Call fn when the client has taken most of its queued output (a request
+ * that streams paces itself with this); NULL to stop. */
+void server_client_on_drain(struct client *c, void (*fn)(void *arg), void *arg);
+
 /* The request in flight is finished: read the next one. */
 void server_request_done(struct client *c);
 

@@ -1,6 +1,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/util.h"
@@ -63,11 +64,55 @@ const char *proto_msg_type(struct json_object *msg)
 	return type;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+struct json_object *proto_text(const char *s)
+{
+	char *copy = xstrdup(s);
+	struct json_object *o;
+
+	for (unsigned char *p = (unsigned char *)copy; *p;) {
+		size_t n = utf8_seq_len(p);
+
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+	o = json_object_new_string(copy);
+	free(copy);
+	return o;
+}
+
 struct json_object *proto_msg_error(const struct md_err *err)
 {
 	struct json_object *o = proto_msg_new("error");
 
-	json_object_object_add(o, "message", json_object_new_string(err->msg));
+	json_object_object_add(o, "message", proto_text(err->msg));
 	json_object_object_add(o, "status", json_object_new_int(err->status ? err->status : 1));
 	return o;
 }
@@ -196,5 +241,14 @@ struct json_object *proto_strv_to_json(const char *const *v)
 
 	for (; v != NULL && *v != NULL; v++)
 		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
+struct json_object *proto_strv_to_json_n(const char *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
 	return a;
 }

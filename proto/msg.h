@@ -26,6 +26,10 @@ struct json_object *proto_msg_parse(const uint8_t *payload, size_t len, const ch
 
 const char *proto_msg_type(struct json_object *msg);
 
+/* A JSON string of untrusted text: control characters and bytes that are
+ * not valid UTF-8 become '?', so every reply is valid JSON. */
+struct json_object *proto_text(const char *s);
+
 /* An error reply {"type":"error","message":m,"status":s}. */
 struct json_object *proto_msg_error(const struct md_err *err);
 
@@ -49,5 +53,6 @@ int proto_req_int(struct json_object *o, const char *key, int64_t min, int64_t m
 int proto_req_bool(struct json_object *o, const char *key, bool *out, struct md_err *err);
 
 struct json_object *proto_strv_to_json(const char *const *v);
+struct json_object *proto_strv_to_json_n(const char *const *v, size_t n);
 
 #endif

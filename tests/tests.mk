@@ -16,10 +16,13 @@ UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
 	common/buf.c
 
+# -MMD makes the headers prerequisites of the binary too: pass only the
+# sources and objects to the compiler.
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $$(call obj,$$(UNIT_DEPS_%))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA) $(LDLIBS_JSON) $(LDLIBS_UUID)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS_CMOCKA) $(LDLIBS_JSON) \
+		$(LDLIBS_UUID)
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -27,7 +30,12 @@ unit: $(UNIT_TESTS)
 e2e: all
 	tests/e2e/run-all.sh $(BIN)
 
-check: unit e2e
+# Everything CI runs: dependencies first, then unit tests, the sanitizer
+# build of them, and the end-to-end tests.
+check: deps
+	$(MAKE) unit
+	$(MAKE) asan
+	$(MAKE) e2e
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests.
 asan:

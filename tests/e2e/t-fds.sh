@@ -1,0 +1,49 @@
+#!/bin/bash
+# t-fds: the container's PID 1 starts with exactly fds 0, 1 and 2 open:
+# nothing of the daemon's or the monitor's (sockets, log files, pty masters,
+# sync pipes) leaks into the container. PID 1 is a shell whose child `ls -l`
+# lists the shell's /proc/$$/fd, with no flags, -i, -t and -it; -t and -it
+# from a real terminal, -t also from none.
+
+# shellcheck disable=SC2016 # $ in single quotes is for the container's shell
+. "$(dirname "$0")/lib.sh" "$@"
+md_setup
+
+# PID 1's fds as `ls -l` shows them, then a marker. ls runs as a child that
+# is not the last command (so sh cannot exec it), with no redirection or pipe
+# (dash would set those up in PID 1 itself, around the fork): its directory
+# fd is its own, not PID 1's.
+LIST='ls -l /proc/$$/fd; echo "pid:$$"'
+
+check_fds() { # WHAT OUTPUT
+	local fds
+	fds=$(tr -d '\r' <<<"$2" | sed -n 's/.* \([0-9][0-9]*\) -> .*/\1/p' | sort -n | tr '\n' ' ')
+	assert_eq "0 1 2 " "$fds" "$1: open fds of the container's PID 1 ($(grep -- ' -> ' <<<"$2" | tr -d '\r' | sed 's/.* \([0-9]* -> \)/\1/' | tr '\n' ' '))"
+	assert_match "pid:1" "$2" "$1: the shell is PID 1"
+}
+
+step "no flags"
+capture md run /bin/sh -c "$LIST"
+assert_eq 0 "$RC" "run (no flags) exits 0"
+check_fds "no flags" "$OUT"
+
+step "-i"
+capture_in "" md run -i /bin/sh -c "$LIST"
+assert_eq 0 "$RC" "run -i exits 0"
+check_fds "-i" "$OUT"
+
+step "-t without a terminal"
+capture md run -t /bin/sh -c "$LIST"
+assert_eq 0 "$RC" "run -t (no terminal) exits 0"
+check_fds "-t without a terminal" "$OUT"
+
+for flags in -t -it; do
+	step "$flags from a terminal"
+	tr=$MD_TMP/transcript$flags
+	printf 'timeout 15\nexpect pid:\\d+\nstatus 0\n' |
+		"$PY" "$PTY" --transcript "$tr" -- md run $flags /bin/sh -c "$LIST" ||
+		fail "$flags: the session did not end as expected (transcript above)"
+	check_fds "$flags from a terminal" "$(cat "$tr")"
+done
+
+md_done
