@@ -22,6 +22,7 @@ struct daemon {
 	char *ctr_run;            /* --run/containers */
 	const char *group;
 	char *monitor_path;       /* the minidocker-monitor binary */
+	unsigned long long log_max; /* container log size before rotation, 0: never */
 	int listen_fd;
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;

@@ -30,7 +30,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: minidockerd [--socket PATH] [--root DIR] [--run DIR] [--group NAME]\n"
-		   "                   [--log-level error|warn|info|debug] [--foreground]\n");
+		   "                   [--log-level error|warn|info|debug] [--foreground]\n"
+		   "                   [--log-max-size BYTES]\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "log-max-size", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,6 +157,7 @@ int main(int argc, char **argv)
 		.run_dir = "/run/minidocker",
 		.group = "minidocker",
 		.listen_fd = -1,
+		.log_max = 10ULL * 1024 * 1024,
 	};
 	enum log_level level = LOG_INFO;
 	bool foreground = false;
@@ -169,6 +172,10 @@ int main(int argc, char **argv)
 		case 'R': d.run_dir = optarg; break;
 		case 'g': d.group = optarg; break;
 		case 'f': foreground = true; break;
+		case 'm':
+			if (parse_uint(optarg, UINT64_MAX / 2, &d.log_max) < 0)
+				fatal("invalid --log-max-size: %s (bytes, 0 for no rotation)", optarg);
+			break;
 		case 'l':
 			if (log_parse_level(optarg, &level) < 0)
 				fatal("invalid log level: %s", optarg);

@@ -161,7 +161,8 @@ int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
 	sigset_t none, all;
 	char *argv[] = { c->d->monitor_path, c->dir, c->rundir, NULL };
 	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	char *envp[] = { env_path, NULL };
+	cleanup_free char *env_log = xasprintf("MINIDOCKER_LOG_MAX=%llu", c->d->log_max);
+	char *envp[] = { env_path, env_log, NULL };
 	cleanup_close int ours = -1, theirs = -1, client = -1;
 	int sv[2], r;
 	pid_t pid;

@@ -462,6 +462,7 @@ int main(int argc, char **argv)
 		fatal("usage: minidocker-monitor CTR_DIR RUN_DIR (started by minidockerd)");
 	m.dir = argv[1];
 	m.rundir = argv[2];
+	/* From the daemon's --log-max-size; 0 turns rotation off. */
 	if (log_max != NULL && parse_uint(log_max, UINT64_MAX / 2, &n) == 0)
 		m.log_max = n;
 	md_err_clear(&err);
