@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -99,6 +100,13 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	add_bool(o, "open_stdin", c->open_stdin);
 	add_bool(o, "auto_remove", c->auto_remove);
 	add_bool(o, "init", c->init);
+	add_bool(o, "userns", c->userns);
+	add_int(o, "map_uid", c->map_uid);
+	add_int(o, "map_gid", c->map_gid);
+	add_int(o, "sub_uid_start", c->sub_uid_start);
+	add_int(o, "sub_uid_count", c->sub_uid_count);
+	add_int(o, "sub_gid_start", c->sub_gid_start);
+	add_int(o, "sub_gid_count", c->sub_gid_count);
 	add_int(o, "stop_timeout", c->stop_timeout);
 	add_int(o, "rows", c->rows);
 	add_int(o, "cols", c->cols);
@@ -166,6 +174,25 @@ static int take_int(struct json_object *o, const char *key, int64_t min, int64_t
 	return proto_req_int(o, key, min, max, out, err);
 }
 
+/* The id maps: optional members, absent in configs without a user namespace. */
+static int config_userns_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
+{
+	int64_t v[6] = { 0 };
+	static const char *const keys[6] = { "map_uid", "map_gid", "sub_uid_start",
+					     "sub_uid_count", "sub_gid_start", "sub_gid_count" };
+
+	for (int i = 0; i < 6; i++)
+		if (proto_req_int(o, keys[i], 0, UINT32_MAX - 1, &v[i], err) < 0)
+			return -1;
+	c->map_uid = (uid_t)v[0];
+	c->map_gid = (gid_t)v[1];
+	c->sub_uid_start = (uid_t)v[2];
+	c->sub_uid_count = (unsigned)v[3];
+	c->sub_gid_start = (gid_t)v[4];
+	c->sub_gid_count = (unsigned)v[5];
+	return 0;
+}
+
 static int config_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
 {
 	const char *id = NULL;
@@ -208,9 +235,10 @@ static int config_fields(struct json_object *o, struct ctr_config *c, struct md_
 	if (proto_req_bool(o, "tty", &c->tty, err) < 0 ||
 	    proto_req_bool(o, "open_stdin", &c->open_stdin, err) < 0 ||
 	    proto_req_bool(o, "auto_remove", &c->auto_remove, err) < 0 ||
-	    proto_req_bool(o, "init", &c->init, err) < 0)
+	    proto_req_bool(o, "init", &c->init, err) < 0 ||
+	    proto_req_bool(o, "userns", &c->userns, err) < 0)
 		return -1;
-	return 0;
+	return config_userns_fields(o, c, err);
 }
 
 int ctr_config_from_json(const char *text, struct ctr_config *c, struct md_err *err)
@@ -333,4 +361,16 @@ int ctr_exit_code_from_wait(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return 255;
+}
+
+void ctr_config_id_map(const struct ctr_config *c, bool uid, char *buf, size_t len)
+{
+	unsigned long base = uid ? c->map_uid : c->map_gid;
+	unsigned long sub = uid ? c->sub_uid_start : c->sub_gid_start;
+	unsigned count = uid ? c->sub_uid_count : c->sub_gid_count;
+
+	if (count > 0)
+		snprintf(buf, len, "0 %lu 1\n1 %lu %u\n", base, sub, count);
+	else
+		snprintf(buf, len, "0 %lu 1\n", base);
 }

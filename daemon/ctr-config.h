@@ -39,6 +39,13 @@ struct ctr_config {
 	bool open_stdin;
 	bool auto_remove;
 	bool init;       /* --init: our init is PID 1, the command its child */
+	/* A user namespace (always for callers who are not root): container
+	 * uid/gid 0 is host map_uid/map_gid, and 1..sub_*_count map to the
+	 * caller's subordinate range from /etc/subuid and /etc/subgid. */
+	bool userns;
+	uid_t map_uid, sub_uid_start;
+	gid_t map_gid, sub_gid_start;
+	unsigned sub_uid_count, sub_gid_count;
 	int stop_timeout;
 	unsigned short rows, cols; /* initial terminal size with tty */
 };
@@ -78,6 +85,10 @@ int ctr_config_load(const char *dir, struct ctr_config *c, struct md_err *err);
 int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *err);
 int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err);
 int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *err);
+
+/* The text for /proc/PID/uid_map (uid true) or gid_map of c's user
+ * namespace, into buf. */
+void ctr_config_id_map(const struct ctr_config *c, bool uid, char *buf, size_t len);
 
 /* The exit code Docker reports for a wait(2) status. */
 int ctr_exit_code_from_wait(int wstatus);

@@ -65,7 +65,7 @@ static __attribute__((noreturn)) void exec_joiner(int ctr_pidfd, const struct ct
 		sync_fail(sync_fd, &err);
 	}
 	/* All namespaces at once from the pidfd: no pid can have been reused. */
-	if (setns(ctr_pidfd, JOINED_NAMESPACES) < 0) {
+	if (setns(ctr_pidfd, JOINED_NAMESPACES | (spec->userns ? CLONE_NEWUSER : 0)) < 0) {
 		md_err_set(&err, errno, "join container namespaces");
 		sync_fail(sync_fd, &err);
 	}

@@ -34,7 +34,7 @@
 #include "ctr-sync.h"
 
 /* A minimal /dev on tmpfs: the usual nodes, a private devpts, /dev/shm. */
-static int setup_dev(int rootfd, struct md_err *err)
+static int setup_dev(int rootfd, bool userns, struct md_err *err)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const struct {
@@ -58,17 +58,28 @@ static int setup_dev(int rootfd, struct md_err *err)
 		cleanup_free char *host = xasprintf("/dev/%s", nodes[i]);
 		cleanup_free char *path = xasprintf("dev/%s", nodes[i]);
 		struct stat st;
+		int fd;
 
 		if (stat(host, &st) < 0)
 			return md_err_set(err, errno, "stat %s", host);
 		if (!S_ISCHR(st.st_mode))
 			return md_err_set(err, ENODEV, "%s", host);
-		/* The same character device numbers as the host's, made fresh:
-		 * these six are safe to share with any container. */
-		if (mknodat(devfd, nodes[i], S_IFCHR | 0666, st.st_rdev) < 0)
+		/* The same character devices as the host's: these six are safe
+		 * to share with any container. Made fresh where we may; in a
+		 * user namespace (no mknod) the host's node is bound instead. */
+		if (mknodat(devfd, nodes[i], S_IFCHR | 0666, st.st_rdev) == 0) {
+			if (fchmodat(devfd, nodes[i], 0666, 0) < 0)
+				return md_err_set(err, errno, "chmod %s", path);
+			continue;
+		}
+		if (errno != EPERM)
 			return md_err_set(err, errno, "mknod %s", path);
-		if (fchmodat(devfd, nodes[i], 0666, 0) < 0)
-			return md_err_set(err, errno, "chmod %s", path);
+		fd = openat(devfd, nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return md_err_set(err, errno, "create %s", path);
+		close(fd);
+		if (mnt_bind_in_root(rootfd, host, path, 0, 1, err) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, rootfd, links[i].path) < 0)
@@ -77,8 +88,10 @@ static int setup_dev(int rootfd, struct md_err *err)
 	    mnt_mkdir_in_root(rootfd, "dev/shm", 01777, err) < 0)
 		return -1;
 	/* newinstance: the container's ptys are its own, the host's stay unseen. */
+	/* gid 5 (tty) exists only where host ids are ours to name. */
 	if (mnt_fs_in_root(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-			   "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0)
+			   userns ? "newinstance,ptmxmode=0666,mode=0620"
+				  : "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0)
 		return -1;
 	return mnt_fs_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			      "mode=1777,size=65536k", err);
@@ -184,6 +197,22 @@ static int setup_pty(int rootfd, int sync_fd, const struct ctr_spec *spec, struc
 	return proc_open_pty(master, spec, sync_fd, err);
 }
 
+static int bind_root_here(struct md_err *err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	int tree = open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	if (tree < 0)
+		return md_err_set(err, errno, "bind container root");
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0 ||
+	    move_mount(tree, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		md_err_set(err, errno, "bind container root");
+		close(tree);
+		return -1;
+	}
+	return tree;
+}
+
 static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, int sync_fd)
 {
 	struct md_err err;
@@ -194,6 +223,14 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	/* S1: wait for the parent's go. */
 	if (sync_recv(sync_fd, &m, &got_fd) != 1 || m.kind != SYNC_GO)
 		_exit(MD_STATUS_FAILED);
+
+	/* 0. In a new user namespace our ids are unmapped until we take the
+	 *    mapped root the parent wrote before its go; files we create must
+	 *    have an owner the namespace can name. */
+	if (spec->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		md_err_set(&err, errno, "become root of the user namespace");
+		sync_fail(sync_fd, &err);
+	}
 
 	/* 1. Die with the monitor: a container without its monitor would have
 	 *    no reaper, no log and no one to record its exit. */
@@ -210,17 +247,13 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	}
 
 	/* 3. Bind the root onto itself: pivot_root needs a mount point, and
-	 *    nosuid/nodev on it keep set-id files and device nodes inert. */
-	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) < 0) {
-		md_err_set(&err, errno, "bind container root");
+	 *    nosuid/nodev on it keep set-id files and device nodes inert. It
+	 *    is reached through the cwd the parent gave us: in a user
+	 *    namespace the host directories above it are not ours to walk.
+	 *    The new mount's fd is the root from here on. */
+	rootfd = bind_root_here(&err);
+	if (rootfd < 0)
 		sync_fail(sync_fd, &err);
-	}
-	rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (rootfd < 0) {
-		md_err_set(&err, errno, "open container root");
-		sync_fail(sync_fd, &err);
-	}
 
 	/* 4. The default image: host programs read-only, a generated /etc. */
 	if (spec->host_image && rootfs_build_host(rootfd, spec->hostname, &err) < 0)
@@ -232,7 +265,7 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		sync_fail(sync_fd, &err);
 
 	/* 6. A minimal /dev, then the pty in the container's own devpts (S2). */
-	if (setup_dev(rootfd, &err) < 0)
+	if (setup_dev(rootfd, spec->userns, &err) < 0)
 		sync_fail(sync_fd, &err);
 	if (spec->tty && (pty_slave = setup_pty(rootfd, sync_fd, spec, &err)) < 0)
 		sync_fail(sync_fd, &err);
@@ -264,11 +297,11 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	proc_finish_and_exec(spec, sync_fd, pty_slave);
 }
 
-static pid_t clone_container(int *pidfd)
+static pid_t clone_container(bool userns, int *pidfd)
 {
 	struct clone_args args = {
 		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-			 CLONE_PIDFD,
+			 CLONE_PIDFD | (userns ? CLONE_NEWUSER : 0),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
@@ -276,10 +309,43 @@ static pid_t clone_container(int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+/* Write the child's uid and gid maps: we are root in the parent
+ * namespace, so the kernel checks the ranges against nothing but us. */
+static int write_id_maps(pid_t pid, const struct ctr_spec *spec, struct md_err *err)
+{
+	const char *files[2] = { "uid_map", "gid_map" };
+	const char *maps[2] = { spec->uid_map, spec->gid_map };
+
+	for (int i = 0; i < 2; i++) {
+		cleanup_free char *path = xasprintf("/proc/%d/%s", (int)pid, files[i]);
+		cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write_all(fd, maps[i], strlen(maps[i])) < 0)
+			return md_err_set(err, errno, "write %s", files[i]);
+	}
+	return 0;
+}
+
+/* clone the child with its cwd at the container's root (see step 3). */
+static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, struct md_err *err)
+{
+	cleanup_close int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	pid_t pid;
+
+	if (here < 0 || chdir(spec->rootfs) < 0)
+		return md_err_set(err, errno, "chdir %s", spec->rootfs);
+	pid = clone_container(spec->userns, pidfd);
+	if (pid < 0)
+		md_err_set(err, errno, "clone");
+	if (pid != 0 && fchdir(here) < 0)
+		md_err_set(err, errno, "fchdir");
+	return pid;
+}
+
 int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err)
 {
 	struct sync_msg go = { .kind = SYNC_GO };
-	int sv[2], pidfd = -1, r;
+	int sv[2], pidfd = -1, r = 0;
 	pid_t pid;
 
 	out->pid = 0;
@@ -287,9 +353,8 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	out->pty_master = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
-	pid = clone_container(&pidfd);
+	pid = clone_in_root(spec, &pidfd, err);
 	if (pid < 0) {
-		md_err_set(err, errno, "clone");
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
@@ -299,10 +364,12 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 		child_main(spec, sv[1]);
 	}
 	close(sv[1]);
-	/* S1: nothing needs doing before setup yet; cgroups will join here. */
-	if (sync_send(sv[0], &go, -1) < 0)
+	/* S1: the id maps must exist before the child does anything as root. */
+	if (spec->userns)
+		r = write_id_maps(pid, spec, err);
+	if (r == 0 && sync_send(sv[0], &go, -1) < 0)
 		r = md_err_set(err, errno, "start container setup");
-	else
+	if (r == 0)
 		r = sync_wait_exec(sv[0], out, NULL, err);
 	close(sv[0]);
 	if (r < 0) {

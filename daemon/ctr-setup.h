@@ -24,6 +24,9 @@ struct ctr_spec {
 	int stdio[3];           /* without tty: the command's fds 0-2; -1 is /dev/null */
 	int init_fd;            /* -1, or a sealed memfd of minidocker-init to run as
 				 * PID 1 with the command as its child (--init) */
+	bool userns;            /* a new user namespace with these maps */
+	const char *uid_map;    /* /proc/PID/uid_map text */
+	const char *gid_map;
 };
 
 struct ctr_proc {

@@ -63,6 +63,7 @@ static struct mon_proc *start_exec(struct monitor *m, const struct exec_req *r, 
 		.rows = (unsigned short)r->rows,
 		.cols = (unsigned short)r->cols,
 		.init_fd = -1,
+		.userns = m->cfg.userns,
 	};
 
 	if (m->main == NULL || m->main->reaped) {

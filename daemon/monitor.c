@@ -148,6 +148,7 @@ static int start_container(struct monitor *m, struct md_err *err)
 	cleanup_free char *rootfs = path_in(m->dir, CTR_ROOTFS_DIR);
 	int child_fds[3] = { -1, -1, -1 };
 	struct mon_proc *p = m->main;
+	char uid_map[128], gid_map[128];
 	struct ctr_spec spec = {
 		.rootfs = rootfs,
 		.host_image = strcmp(m->cfg.image, CTR_DEFAULT_IMAGE) == 0,
@@ -161,9 +162,14 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.rows = m->cfg.rows,
 		.cols = m->cfg.cols,
 		.init_fd = m->init_fd,
+		.userns = m->cfg.userns,
+		.uid_map = uid_map,
+		.gid_map = gid_map,
 	};
 	int r;
 
+	ctr_config_id_map(&m->cfg, true, uid_map, sizeof(uid_map));
+	ctr_config_id_map(&m->cfg, false, gid_map, sizeof(gid_map));
 	p->logged = true;
 	if (mon_proc_make_pipes(p, child_fds, err) < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "../common/util.h"
@@ -13,6 +14,7 @@
 #include "container.h"
 #include "mon-link.h"
 #include "request.h"
+#include "idmap.h"
 #include "run-config.h"
 #include "server.h"
 
@@ -40,6 +42,10 @@ static int make_dirs(struct container *c, struct md_err *err)
 		return md_err_set(err, errno, "mkdir %s", c->rundir);
 	if (mkdir(rootfs, 0755) < 0)
 		return md_err_set(err, errno, "mkdir %s", rootfs);
+	/* In a user namespace the container's root owns its writable root,
+	 * as the caller on the host: nothing in it is host root's. */
+	if (c->cfg.userns && chown(rootfs, c->cfg.map_uid, c->cfg.map_gid) < 0)
+		return md_err_set(err, errno, "chown %s", rootfs);
 	return 0;
 }
 
@@ -97,6 +103,19 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	}
 	if (cfg.name == NULL)
 		pick_name(d, &cfg);
+	/* A caller who is not root always gets a user namespace: container
+	 * root is the caller itself, never host root. */
+	if (cfg.owner_uid != 0) {
+		idmap_for_owner(&cfg, "/etc/subuid", "/etc/subgid");
+		if ((cfg.uid != 0 && cfg.uid > cfg.sub_uid_count) ||
+		    (cfg.gid != 0 && cfg.gid > cfg.sub_gid_count)) {
+			md_err_set(err, 0, "user %u:%u is not mapped in your user namespace "
+				   "(add a range for you to /etc/subuid and /etc/subgid)",
+				   (unsigned)cfg.uid, (unsigned)cfg.gid);
+			ctr_config_free(&cfg);
+			return -1;
+		}
+	}
 
 	ct = ctr_new(d, cfg.id);
 	ct->cfg = cfg;

@@ -39,7 +39,7 @@ check: deps
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests.
 asan:
-	$(MAKE) B=build-asan MONITOR_LDFLAGS= \
+	$(MAKE) B=build/asan MONITOR_LDFLAGS= \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" unit
 

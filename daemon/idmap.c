@@ -1,0 +1,58 @@
+#include "idmap.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+bool idmap_find_range(const char *path, const char *name, unsigned long id,
+		      unsigned long *start, unsigned long *count)
+{
+	FILE *f = fopen(path, "re");
+	char line[512], idstr[32];
+	bool found = false;
+
+	if (f == NULL)
+		return false;
+	snprintf(idstr, sizeof(idstr), "%lu", id);
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *who = strtok(line, ":\n"), *s = strtok(NULL, ":\n"), *n = strtok(NULL, ":\n");
+		unsigned long long vs, vn;
+
+		if (who == NULL || s == NULL || n == NULL)
+			continue;
+		if (strcmp(who, idstr) != 0 && (name == NULL || strcmp(who, name) != 0))
+			continue;
+		/* A range must not reach host id 0 nor wrap. */
+		if (parse_uint(s, UINT32_MAX - 1, &vs) < 0 || parse_uint(n, 65536ULL * 65536, &vn) < 0 ||
+		    vs == 0 || vn == 0 || vs + vn > UINT32_MAX)
+			continue;
+		*start = (unsigned long)vs;
+		*count = (unsigned long)vn;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+void idmap_for_owner(struct ctr_config *c, const char *subuid_path, const char *subgid_path)
+{
+	struct passwd *pw = getpwuid(c->owner_uid);
+	const char *name = pw ? pw->pw_name : NULL;
+	unsigned long start, count;
+
+	c->userns = true;
+	c->map_uid = c->owner_uid;
+	c->map_gid = c->owner_gid;
+	c->sub_uid_count = c->sub_gid_count = 0;
+	if (idmap_find_range(subuid_path, name, c->owner_uid, &start, &count)) {
+		c->sub_uid_start = (uid_t)start;
+		c->sub_uid_count = (unsigned)count;
+	}
+	if (idmap_find_range(subgid_path, name, c->owner_uid, &start, &count)) {
+		c->sub_gid_start = (gid_t)start;
+		c->sub_gid_count = (unsigned)count;
+	}
+}
