@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 	if (server_listen(&d, &err) < 0)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);
-	log_info("listening on %s (root %s, run %s)", d.socket_path, d.root_dir, d.run_dir);
+	log_info("ready (root %s, run %s)", d.root_dir, d.run_dir);
 	notify_ready();
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "1", 1);

@@ -359,6 +359,8 @@ int server_listen(struct daemon *d, struct md_err *err)
 		log_info("using the socket systemd passed");
 	else if ((d->listen_fd = bind_socket(d, err)) < 0)
 		return -1;
+	else
+		log_info("listening on %s", d->socket_path);
 	ev = event_new(d->base, d->listen_fd, EV_READ | EV_PERSIST, accept_cb, d);
 	if (ev == NULL || event_add(ev, NULL) < 0)
 		return md_err_set(err, ENOMEM, "listen event");
