@@ -27,6 +27,13 @@ static const char run_usage[] =
 	"  -w, --workdir DIR        Working directory inside the container\n"
 	"  -u, --user UID[:GID]     User to run as\n"
 	"      --stop-timeout SECS  Seconds stop waits before SIGKILL (default 10)\n"
+	"      --memory SIZE        Memory limit, swap included (bytes, or with k, m, g)\n"
+	"      --cpus N             CPU limit (decimal, e.g. 0.5)\n"
+	"      --pids-limit N       Most processes at once\n"
+	"      --cap-add CAP        Add a capability (root only; repeatable)\n"
+	"      --cap-drop CAP       Drop a capability (repeatable; ALL for every one)\n"
+	"      --network MODE       none (default) or host (root only)\n"
+	"      --userns MODE        private: a user namespace (always for non-root)\n"
 	"      --detach-keys KEYS   Keys that detach (default ctrl-p,ctrl-q)\n";
 
 static struct json_object *run_request(const struct run_opts *o)
@@ -54,6 +61,20 @@ static struct json_object *run_request(const struct run_opts *o)
 	json_object_object_add(req, "detach", json_object_new_boolean(o->detach));
 	json_object_object_add(req, "rm", json_object_new_boolean(o->rm));
 	json_object_object_add(req, "init", json_object_new_boolean(o->init));
+	if (o->memory)
+		json_object_object_add(req, "memory", json_object_new_int64((int64_t)o->memory));
+	if (o->nano_cpus)
+		json_object_object_add(req, "nano_cpus", json_object_new_int64(o->nano_cpus));
+	if (o->pids_limit)
+		json_object_object_add(req, "pids_limit", json_object_new_int64(o->pids_limit));
+	if (o->ncap_add)
+		json_object_object_add(req, "cap_add", proto_strv_to_json_n(o->cap_add, o->ncap_add));
+	if (o->ncap_drop)
+		json_object_object_add(req, "cap_drop", proto_strv_to_json_n(o->cap_drop, o->ncap_drop));
+	if (o->network)
+		json_object_object_add(req, "network", json_object_new_string(o->network));
+	if (o->userns)
+		json_object_object_add(req, "userns", json_object_new_string(o->userns));
 	if (o->tty && (tty_size(STDIN_FILENO, &rows, &cols) || tty_size(STDOUT_FILENO, &rows, &cols))) {
 		json_object_object_add(req, "rows", json_object_new_int(rows));
 		json_object_object_add(req, "cols", json_object_new_int(cols));

@@ -33,7 +33,69 @@ static int parse_seconds(const char *s, long *out, struct md_err *err)
 }
 
 enum { OPT_RM = 256, OPT_NAME, OPT_STOP_TIMEOUT, OPT_DETACH_KEYS, OPT_NO_TRUNC, OPT_FORMAT,
-       OPT_INIT };
+       OPT_INIT, OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_NETWORK,
+       OPT_USERNS };
+
+int opts_parse_size(const char *s, unsigned long long *out)
+{
+	char num[32];
+	size_t n = strspn(s, "0123456789"), shift = 0;
+	const char *unit = s + n;
+	unsigned long long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (*unit == 'k' || *unit == 'K')
+		shift = 10;
+	else if (*unit == 'm' || *unit == 'M')
+		shift = 20;
+	else if (*unit == 'g' || *unit == 'G')
+		shift = 30;
+	if (shift)
+		unit++;
+	if (*unit == 'b' || *unit == 'B')
+		unit++;
+	if (*unit != '\0' || parse_uint(num, (1ULL << 62) >> shift, &v) < 0)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+int opts_parse_cpus(const char *s, long long *out)
+{
+	unsigned long long whole = 0, frac = 0;
+	const char *dot = strchr(s, '.');
+	char ipart[24];
+	size_t ilen = dot ? (size_t)(dot - s) : strlen(s), flen = 0;
+
+	if (ilen >= sizeof(ipart) || (ilen == 0 && dot == NULL))
+		return -1;
+	memcpy(ipart, s, ilen);
+	ipart[ilen] = '\0';
+	if (ilen > 0 && parse_uint(ipart, 1000000, &whole) < 0)
+		return -1;
+	if (dot != NULL) {
+		for (const char *p = dot + 1; *p; p++, flen++) {
+			if (*p < '0' || *p > '9' || flen >= 9)
+				return -1;
+			frac = frac * 10 + (unsigned)(*p - '0');
+		}
+		if (flen == 0 && ilen == 0)
+			return -1;
+		for (; flen < 9; flen++)
+			frac *= 10;
+	}
+	*out = (long long)(whole * 1000000000ULL + frac);
+	return *out > 0 ? 0 : -1;
+}
+
+static void strv_push(const char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
 
 int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err)
 {
@@ -43,6 +105,13 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		{ "tty", no_argument, NULL, 't' },
 		{ "rm", no_argument, NULL, OPT_RM },
 		{ "init", no_argument, NULL, OPT_INIT },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "pids-limit", required_argument, NULL, OPT_PIDS },
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "userns", required_argument, NULL, OPT_USERNS },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "env", required_argument, NULL, 'e' },
@@ -67,6 +136,26 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		case 't': o->tty = o->any_io_flag = true; break;
 		case OPT_RM: o->rm = true; break;
 		case OPT_INIT: o->init = true; break;
+		case OPT_CAP_ADD: strv_push(&o->cap_add, &o->ncap_add, optarg); break;
+		case OPT_CAP_DROP: strv_push(&o->cap_drop, &o->ncap_drop, optarg); break;
+		case OPT_NETWORK: o->network = optarg; break;
+		case OPT_USERNS: o->userns = optarg; break;
+		case OPT_MEMORY:
+			if (opts_parse_size(optarg, &o->memory) < 0)
+				return md_err_set(err, 0, "invalid --memory: %s (bytes, or with k, m, g)", optarg);
+			break;
+		case OPT_CPUS:
+			if (opts_parse_cpus(optarg, &o->nano_cpus) < 0)
+				return md_err_set(err, 0, "invalid --cpus: %s (a positive decimal)", optarg);
+			break;
+		case OPT_PIDS: {
+			unsigned long long v;
+
+			if (parse_uint(optarg, INT32_MAX, &v) < 0)
+				return md_err_set(err, 0, "invalid --pids-limit: %s", optarg);
+			o->pids_limit = (long long)v;
+			break;
+		}
 		case OPT_NAME: o->name = optarg; break;
 		case 'h': o->hostname = optarg; break;
 		case 'w': o->workdir = optarg; break;
@@ -100,7 +189,9 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 void opts_run_free(struct run_opts *o)
 {
 	free(o->env);
-	o->env = NULL;
+	free(o->cap_add);
+	free(o->cap_drop);
+	o->env = o->cap_add = o->cap_drop = NULL;
 }
 
 void opts_run_apply_terminal_default(struct run_opts *o, bool stdin_tty, bool stdout_tty)

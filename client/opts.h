@@ -18,6 +18,12 @@ struct run_opts {
 	const char *name, *hostname, *workdir, *user, *detach_keys;
 	const char **env;          /* -e KEY=VALUE, in order */
 	size_t nenv;
+	const char **cap_add, **cap_drop;
+	size_t ncap_add, ncap_drop;
+	const char *network, *userns;
+	unsigned long long memory; /* bytes, 0 when not given */
+	long long nano_cpus;       /* CPUs x 10^9, 0 when not given */
+	long long pids_limit;      /* 0 when not given */
 	long stop_timeout;         /* -1 when not given */
 	const char *image;         /* NULL: the default image */
 	char **argv;               /* points into the caller's argv */
@@ -66,6 +72,13 @@ int opts_parse_logs(int argc, char **argv, struct logs_opts *o, struct md_err *e
 /* cmd is "kill", "rm", "wait", "inspect" or "attach": each takes its own flags. */
 int opts_parse_names(const char *cmd, int argc, char **argv, struct names_opts *o,
 		     struct md_err *err);
+
+/* A size: bytes, or with k, m, g (powers of 1024, Docker's rule), an
+ * optional trailing b. -1 if malformed or out of range. */
+int opts_parse_size(const char *s, unsigned long long *out);
+
+/* A decimal CPU count ("1.5") as CPUs x 10^9, exactly; -1 if malformed. */
+int opts_parse_cpus(const char *s, long long *out);
 
 /* A signal by name (KILL, SIGKILL, kill) or number; -1 if unknown. */
 int opts_parse_signal(const char *s);

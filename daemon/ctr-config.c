@@ -10,6 +10,7 @@
 
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "caps.h"
 
 #define CTR_FILE_MAX (1024 * 1024)
 
@@ -48,6 +49,8 @@ void ctr_config_free(struct ctr_config *c)
 	strv_free(c->env);
 	free(c->cwd);
 	free(c->hostname);
+	strv_free(c->cap_add);
+	strv_free(c->cap_drop);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -101,6 +104,14 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	add_bool(o, "auto_remove", c->auto_remove);
 	add_bool(o, "init", c->init);
 	add_bool(o, "userns", c->userns);
+	add_bool(o, "userns_private", c->userns_private);
+	add_int(o, "memory", (int64_t)c->memory);
+	add_int(o, "nano_cpus", c->nano_cpus);
+	add_int(o, "pids_limit", c->pids_limit);
+	add_int(o, "cap_mask", (int64_t)c->cap_mask);
+	json_object_object_add(o, "cap_add", proto_strv_to_json((const char *const *)c->cap_add));
+	json_object_object_add(o, "cap_drop", proto_strv_to_json((const char *const *)c->cap_drop));
+	add_bool(o, "host_network", c->host_network);
 	add_int(o, "map_uid", c->map_uid);
 	add_int(o, "map_gid", c->map_gid);
 	add_int(o, "sub_uid_start", c->sub_uid_start);
@@ -123,6 +134,7 @@ char *ctr_state_to_json(const struct ctr_state *s)
 	add_int(o, "started_ns", s->started_ns);
 	add_int(o, "finished_ns", s->finished_ns);
 	add_int(o, "exit_code", s->exit_code);
+	add_bool(o, "oom_killed", s->oom_killed);
 	if (s->error != NULL)
 		add_str(o, "error", s->error);
 	return json_take_text(o);
@@ -172,6 +184,33 @@ static int take_int(struct json_object *o, const char *key, int64_t min, int64_t
 	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
 		return md_err_set(err, 0, "%s is missing", key);
 	return proto_req_int(o, key, min, max, out, err);
+}
+
+/* Limits and capabilities: optional, so older configs still load (with
+ * the default capability set). */
+static int config_limit_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
+{
+	int64_t memory = 0, mask = -1;
+	const char **add = NULL, **drop = NULL;
+	size_t nadd = 0, ndrop = 0;
+
+	if (proto_req_int(o, "memory", 0, INT64_MAX, &memory, err) < 0 ||
+	    proto_req_int(o, "nano_cpus", 0, INT64_MAX, &c->nano_cpus, err) < 0 ||
+	    proto_req_int(o, "pids_limit", 0, INT64_MAX, &c->pids_limit, err) < 0 ||
+	    proto_req_int(o, "cap_mask", -1, INT64_MAX, &mask, err) < 0 ||
+	    proto_req_strv(o, "cap_add", false, &add, &nadd, err) < 0)
+		return -1;
+	if (proto_req_strv(o, "cap_drop", false, &drop, &ndrop, err) < 0) {
+		free(add);
+		return -1;
+	}
+	c->memory = (uint64_t)memory;
+	c->cap_mask = mask < 0 ? caps_default_mask() : (uint64_t)mask;
+	c->cap_add = strv_dup(add, nadd);
+	c->cap_drop = strv_dup(drop, ndrop);
+	free(add);
+	free(drop);
+	return 0;
 }
 
 /* The id maps: optional members, absent in configs without a user namespace. */
@@ -236,9 +275,13 @@ static int config_fields(struct json_object *o, struct ctr_config *c, struct md_
 	    proto_req_bool(o, "open_stdin", &c->open_stdin, err) < 0 ||
 	    proto_req_bool(o, "auto_remove", &c->auto_remove, err) < 0 ||
 	    proto_req_bool(o, "init", &c->init, err) < 0 ||
-	    proto_req_bool(o, "userns", &c->userns, err) < 0)
+	    proto_req_bool(o, "userns", &c->userns, err) < 0 ||
+	    proto_req_bool(o, "userns_private", &c->userns_private, err) < 0 ||
+	    proto_req_bool(o, "host_network", &c->host_network, err) < 0)
 		return -1;
-	return config_userns_fields(o, c, err);
+	if (config_userns_fields(o, c, err) < 0 || config_limit_fields(o, c, err) < 0)
+		return -1;
+	return 0;
 }
 
 int ctr_config_from_json(const char *text, struct ctr_config *c, struct md_err *err)
@@ -284,7 +327,8 @@ static int state_fields(struct json_object *o, struct ctr_state *s, struct md_er
 	if (take_int(o, "exit_code", 0, 255, &n, err) < 0)
 		return -1;
 	s->exit_code = (int)n;
-	if (proto_req_str(o, "error", false, &error, err) < 0)
+	if (proto_req_str(o, "error", false, &error, err) < 0 ||
+	    proto_req_bool(o, "oom_killed", &s->oom_killed, err) < 0)
 		return -1;
 	if (error != NULL)
 		s->error = xstrdup(error);

@@ -43,9 +43,17 @@ struct ctr_config {
 	 * uid/gid 0 is host map_uid/map_gid, and 1..sub_*_count map to the
 	 * caller's subordinate range from /etc/subuid and /etc/subgid. */
 	bool userns;
+	bool userns_private; /* asked for by a root caller (--userns=private) */
 	uid_t map_uid, sub_uid_start;
 	gid_t map_gid, sub_gid_start;
 	unsigned sub_uid_count, sub_gid_count;
+	/* Limits (0: none) and powers. */
+	uint64_t memory;        /* bytes, memory and swap together */
+	int64_t nano_cpus;      /* CPUs x 10^9 */
+	int64_t pids_limit;
+	uint64_t cap_mask;      /* the capabilities every process keeps */
+	char **cap_add, **cap_drop; /* as asked, for inspect */
+	bool host_network;      /* --network host (root only) */
 	int stop_timeout;
 	unsigned short rows, cols; /* initial terminal size with tty */
 };
@@ -63,6 +71,7 @@ struct ctr_state {
 	int64_t started_ns;
 	int64_t finished_ns;
 	int exit_code;      /* Docker's ExitCode: the status, or 128+N for signal N */
+	bool oom_killed;    /* the kernel's OOM killer ended a process of it */
 	char *error;        /* why the container failed to start, if it did */
 };
 

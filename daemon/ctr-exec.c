@@ -25,7 +25,7 @@
 #include "ctr-setup.h"
 #include "ctr-sync.h"
 
-#define JOINED_NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
+#define JOINED_NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID)
 
 static __attribute__((noreturn)) void exec_inner(const struct ctr_spec *spec, int sync_fd)
 {
@@ -65,7 +65,8 @@ static __attribute__((noreturn)) void exec_joiner(int ctr_pidfd, const struct ct
 		sync_fail(sync_fd, &err);
 	}
 	/* All namespaces at once from the pidfd: no pid can have been reused. */
-	if (setns(ctr_pidfd, JOINED_NAMESPACES | (spec->userns ? CLONE_NEWUSER : 0)) < 0) {
+	if (setns(ctr_pidfd, JOINED_NAMESPACES | (spec->host_network ? 0 : CLONE_NEWNET) |
+				     (spec->userns ? CLONE_NEWUSER : 0)) < 0) {
 		md_err_set(&err, errno, "join container namespaces");
 		sync_fail(sync_fd, &err);
 	}

@@ -18,13 +18,6 @@
 #include "../common/util.h"
 #include "ctr-sync.h"
 
-/* Podman's default capability set: Docker's 14 without NET_RAW, MKNOD and
- * AUDIT_WRITE. Everything else leaves the bounding set for good. */
-static const int kept_caps[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
-	CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
-};
-
 int proc_open_pty(int master, const struct ctr_spec *spec, int sync_fd, struct md_err *err)
 {
 	struct winsize ws = { .ws_row = spec->rows, .ws_col = spec->cols };
@@ -107,17 +100,10 @@ static int enter_cwd(const char *cwd, struct md_err *err)
 	return 0;
 }
 
-/* Reduce capabilities to kept_caps: the bounding set first (so nothing
- * dropped can come back through a file capability), then the process sets.
- * A non-root user ends with none, as setuid clears them. */
-static int drop_capabilities(struct md_err *err)
+/* Drop every capability outside mask from the bounding set, so nothing
+ * dropped can come back later through a file capability. */
+static int drop_bounding_set(uint64_t mask, struct md_err *err)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	unsigned long long mask = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(kept_caps); i++)
-		mask |= 1ULL << kept_caps[i];
 	/* EINVAL marks the end of the kernel's capabilities. */
 	for (int cap = 0; cap < 64; cap++) {
 		if (mask & (1ULL << cap))
@@ -130,24 +116,42 @@ static int drop_capabilities(struct md_err *err)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return md_err_set(err, errno, "clear ambient capabilities");
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = (uint32_t)mask;
-	data[1].effective = data[1].permitted = (uint32_t)(mask >> 32);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return md_err_set(err, errno, "capset");
 	return 0;
 }
 
+/* The user, with capabilities kept across the change so that the final
+ * set is ours to choose, whatever --cap-drop took away. */
 static int switch_user(const struct ctr_spec *spec, struct md_err *err)
 {
 	gid_t gid = spec->gid;
 
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return md_err_set(err, errno, "keep capabilities");
 	if (setgroups(1, &gid) < 0)
 		return md_err_set(err, errno, "setgroups");
 	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
 		return md_err_set(err, errno, "setgid %u", (unsigned)spec->gid);
 	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
 		return md_err_set(err, errno, "setuid %u", (unsigned)spec->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return md_err_set(err, errno, "keep capabilities");
+	return 0;
+}
+
+/* The final sets: mask for root, none for another user (as in Docker);
+ * inheritable and ambient stay empty. */
+static int set_capabilities(uint64_t mask, uid_t uid, struct md_err *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (uid != 0)
+		mask = 0;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)mask;
+	data[1].effective = data[1].permitted = (uint32_t)(mask >> 32);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return md_err_set(err, errno, "capset");
 	return 0;
 }
 
@@ -227,7 +231,8 @@ void proc_finish_and_exec(const struct ctr_spec *spec, int sync_fd, int pty_slav
 		md_err_set(&err, errno, "no_new_privs");
 		sync_fail(sync_fd, &err);
 	}
-	if (drop_capabilities(&err) < 0 || switch_user(spec, &err) < 0)
+	if (drop_bounding_set(spec->cap_mask, &err) < 0 || switch_user(spec, &err) < 0 ||
+	    set_capabilities(spec->cap_mask, spec->uid, &err) < 0)
 		sync_fail(sync_fd, &err);
 	if (reset_signals(&err) < 0 || close_other_fds(sync_fd, spec->init_fd, &err) < 0)
 		sync_fail(sync_fd, &err);

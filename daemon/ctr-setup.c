@@ -285,7 +285,7 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		md_err_set(&err, errno, "sethostname");
 		sync_fail(sync_fd, &err);
 	}
-	if (setup_loopback(&err) < 0)
+	if (!spec->host_network && setup_loopback(&err) < 0)
 		sync_fail(sync_fd, &err);
 
 	/* 9. Switch root: from here on only container paths exist. */
@@ -297,11 +297,11 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	proc_finish_and_exec(spec, sync_fd, pty_slave);
 }
 
-static pid_t clone_container(bool userns, int *pidfd)
+static pid_t clone_container(const struct ctr_spec *spec, int *pidfd)
 {
 	struct clone_args args = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-			 CLONE_PIDFD | (userns ? CLONE_NEWUSER : 0),
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
+			 (spec->host_network ? 0 : CLONE_NEWNET) | (spec->userns ? CLONE_NEWUSER : 0),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
@@ -334,7 +334,7 @@ static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, struct md_er
 
 	if (here < 0 || chdir(spec->rootfs) < 0)
 		return md_err_set(err, errno, "chdir %s", spec->rootfs);
-	pid = clone_container(spec->userns, pidfd);
+	pid = clone_container(spec, pidfd);
 	if (pid < 0)
 		md_err_set(err, errno, "clone");
 	if (pid != 0 && fchdir(here) < 0)

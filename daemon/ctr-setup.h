@@ -6,6 +6,7 @@
 #define MD_CTR_SETUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
@@ -24,6 +25,8 @@ struct ctr_spec {
 	int stdio[3];           /* without tty: the command's fds 0-2; -1 is /dev/null */
 	int init_fd;            /* -1, or a sealed memfd of minidocker-init to run as
 				 * PID 1 with the command as its child (--init) */
+	uint64_t cap_mask;      /* capabilities every process keeps */
+	bool host_network;      /* share the host's network namespace */
 	bool userns;            /* a new user namespace with these maps */
 	const char *uid_map;    /* /proc/PID/uid_map text */
 	const char *gid_map;

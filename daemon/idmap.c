@@ -37,12 +37,37 @@ bool idmap_find_range(const char *path, const char *name, unsigned long id,
 	return found;
 }
 
-void idmap_for_owner(struct ctr_config *c, const char *subuid_path, const char *subgid_path)
+/* Root's own subordinate ranges back a --userns=private container. */
+static int idmap_for_root(struct ctr_config *c, const char *subuid_path, const char *subgid_path,
+			  struct md_err *err)
 {
-	struct passwd *pw = getpwuid(c->owner_uid);
-	const char *name = pw ? pw->pw_name : NULL;
+	unsigned long us, uc, gs, gc;
+
+	if (!idmap_find_range(subuid_path, "root", 0, &us, &uc) ||
+	    !idmap_find_range(subgid_path, "root", 0, &gs, &gc) || uc < 2 || gc < 2)
+		return md_err_set(err, 0, "--userns private needs ranges for root in %s and %s",
+				  subuid_path, subgid_path);
+	c->userns = true;
+	c->map_uid = (uid_t)us;
+	c->sub_uid_start = (uid_t)(us + 1);
+	c->sub_uid_count = (unsigned)(uc - 1);
+	c->map_gid = (gid_t)gs;
+	c->sub_gid_start = (gid_t)(gs + 1);
+	c->sub_gid_count = (unsigned)(gc - 1);
+	return 0;
+}
+
+int idmap_for_caller(struct ctr_config *c, const char *subuid_path, const char *subgid_path,
+		     struct md_err *err)
+{
+	struct passwd *pw;
+	const char *name;
 	unsigned long start, count;
 
+	if (c->owner_uid == 0)
+		return idmap_for_root(c, subuid_path, subgid_path, err);
+	pw = getpwuid(c->owner_uid);
+	name = pw ? pw->pw_name : NULL;
 	c->userns = true;
 	c->map_uid = c->owner_uid;
 	c->map_gid = c->owner_gid;
@@ -55,4 +80,5 @@ void idmap_for_owner(struct ctr_config *c, const char *subuid_path, const char *
 		c->sub_gid_start = (gid_t)start;
 		c->sub_gid_count = (unsigned)count;
 	}
+	return 0;
 }

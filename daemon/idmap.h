@@ -15,8 +15,12 @@
 bool idmap_find_range(const char *path, const char *name, unsigned long id,
 		      unsigned long *start, unsigned long *count);
 
-/* Fill c's userns members for its owner. */
-void idmap_for_owner(struct ctr_config *c, const char *subuid_path, const char *subgid_path);
+/* Fill c's userns members. A caller who is not root: container root is
+ * the caller, its subordinate ranges (if any) map 1 and up. Root asking
+ * for --userns=private: root's own ranges map everything, from 0; without
+ * them that is an error. */
+int idmap_for_caller(struct ctr_config *c, const char *subuid_path, const char *subgid_path,
+		     struct md_err *err);
 
 
 #endif

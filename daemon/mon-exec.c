@@ -63,7 +63,9 @@ static struct mon_proc *start_exec(struct monitor *m, const struct exec_req *r, 
 		.rows = (unsigned short)r->rows,
 		.cols = (unsigned short)r->cols,
 		.init_fd = -1,
+		.cap_mask = m->cfg.cap_mask,
 		.userns = m->cfg.userns,
+		.host_network = m->cfg.host_network,
 	};
 
 	if (m->main == NULL || m->main->reaped) {

@@ -162,6 +162,8 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.rows = m->cfg.rows,
 		.cols = m->cfg.cols,
 		.init_fd = m->init_fd,
+		.cap_mask = m->cfg.cap_mask,
+		.host_network = m->cfg.host_network,
 		.userns = m->cfg.userns,
 		.uid_map = uid_map,
 		.gid_map = gid_map,

@@ -35,7 +35,7 @@ static struct json_object *state_json(const struct container *ct)
 	add(s, "Error", json_object_new_string(ct->state.error ? ct->state.error : ""));
 	add(s, "StartedAt", time_json(ct->state.started_ns));
 	add(s, "FinishedAt", time_json(ct->state.finished_ns));
-	add(s, "OOMKilled", json_object_new_boolean(false));
+	add(s, "OOMKilled", json_object_new_boolean(ct->state.oom_killed));
 	return s;
 }
 
@@ -61,11 +61,15 @@ static struct json_object *host_config_json(const struct container *ct)
 {
 	struct json_object *h = json_object_new_object();
 
-	add(h, "Memory", json_object_new_int64(0));
-	add(h, "NanoCpus", json_object_new_int64(0));
-	add(h, "PidsLimit", json_object_new_int64(0));
+	add(h, "Memory", json_object_new_int64((int64_t)ct->cfg.memory));
+	add(h, "MemorySwap", json_object_new_int64((int64_t)ct->cfg.memory));
+	add(h, "NanoCpus", json_object_new_int64(ct->cfg.nano_cpus));
+	add(h, "PidsLimit", json_object_new_int64(ct->cfg.pids_limit));
+	add(h, "CapAdd", proto_strv_to_json((const char *const *)ct->cfg.cap_add));
+	add(h, "CapDrop", proto_strv_to_json((const char *const *)ct->cfg.cap_drop));
 	add(h, "Binds", json_object_new_array());
-	add(h, "NetworkMode", json_object_new_string("none"));
+	add(h, "NetworkMode", json_object_new_string(ct->cfg.host_network ? "host" : "none"));
+	add(h, "UsernsMode", json_object_new_string(ct->cfg.userns ? "private" : "host"));
 	add(h, "ReadonlyRootfs", json_object_new_boolean(false));
 	add(h, "AutoRemove", json_object_new_boolean(ct->cfg.auto_remove));
 	add(h, "Init", json_object_new_boolean(ct->cfg.init));

@@ -105,8 +105,11 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 		pick_name(d, &cfg);
 	/* A caller who is not root always gets a user namespace: container
 	 * root is the caller itself, never host root. */
-	if (cfg.owner_uid != 0) {
-		idmap_for_owner(&cfg, "/etc/subuid", "/etc/subgid");
+	if (cfg.owner_uid != 0 || cfg.userns_private) {
+		if (idmap_for_caller(&cfg, "/etc/subuid", "/etc/subgid", err) < 0) {
+			ctr_config_free(&cfg);
+			return -1;
+		}
 		if ((cfg.uid != 0 && cfg.uid > cfg.sub_uid_count) ||
 		    (cfg.gid != 0 && cfg.gid > cfg.sub_gid_count)) {
 			md_err_set(err, 0, "user %u:%u is not mapped in your user namespace "

@@ -5,6 +5,7 @@
 
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "caps.h"
 
 #define HOSTNAME_MAX 63
 #define ENV_MAX 1024
@@ -138,6 +139,61 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 	return build_env(env, nenv, c, &c->env, err);
 }
 
+/* Docker refuses less: a container cannot even start in that. */
+#define MEMORY_MIN (6ULL * 1024 * 1024)
+
+/* Limits, capabilities, network and user namespace, with the rule that a
+ * caller who is not root may narrow a container's power but never widen it. */
+static int power_fields(struct json_object *req, uid_t uid, struct ctr_config *c,
+			struct md_err *err)
+{
+	cleanup_free const char **add = NULL;
+	cleanup_free const char **drop = NULL;
+	const char *network = "none", *userns = NULL, *bad = NULL;
+	int64_t memory = 0;
+	size_t nadd = 0, ndrop = 0;
+
+	if (proto_req_int(req, "memory", 0, INT64_MAX, &memory, err) < 0 ||
+	    proto_req_int(req, "nano_cpus", 0, INT64_MAX / 2, &c->nano_cpus, err) < 0 ||
+	    proto_req_int(req, "pids_limit", 0, INT32_MAX, &c->pids_limit, err) < 0 ||
+	    proto_req_strv(req, "cap_add", false, &add, &nadd, err) < 0 ||
+	    proto_req_strv(req, "cap_drop", false, &drop, &ndrop, err) < 0 ||
+	    proto_req_str(req, "network", false, &network, err) < 0 ||
+	    proto_req_str(req, "userns", false, &userns, err) < 0)
+		return -1;
+	if (memory > 0 && (uint64_t)memory < MEMORY_MIN)
+		return md_err_set(err, 0, "minimum memory limit allowed is 6MB");
+	c->memory = (uint64_t)memory;
+	if (nadd > 0 && uid != 0)
+		return md_err_set(err, 0, "--cap-add is for root only: a container cannot have more "
+				  "power than its caller");
+	if (caps_apply(caps_default_mask(), add, drop, &c->cap_mask, &bad) < 0)
+		return md_err_set(err, 0, "unknown capability: %.64s", bad);
+	if (strcmp(network, "host") == 0) {
+		if (uid != 0)
+			return md_err_set(err, 0, "--network host is for root only");
+		c->host_network = true;
+	} else if (strcmp(network, "bridge") == 0) {
+		return md_err_set(err, 0, "bridge networking is not available yet: use --network none");
+	} else if (strcmp(network, "none") != 0) {
+		return md_err_set(err, 0, "invalid network: %.64s (none or host)", network);
+	}
+	if (userns != NULL && strcmp(userns, "private") != 0 && strcmp(userns, "host") != 0)
+		return md_err_set(err, 0, "invalid --userns: %.64s (private or host)", userns);
+	if (userns != NULL && strcmp(userns, "host") == 0 && uid != 0)
+		return md_err_set(err, 0, "--userns host is for root only");
+	c->userns_private = userns != NULL && strcmp(userns, "private") == 0 && uid == 0;
+	if (c->host_network && (uid != 0 || c->userns_private))
+		return md_err_set(err, 0, "--network host needs the host's user namespace");
+	c->cap_add = xcalloc(nadd + 1, sizeof(char *));
+	for (size_t i = 0; i < nadd; i++)
+		c->cap_add[i] = xstrdup(add[i]);
+	c->cap_drop = xcalloc(ndrop + 1, sizeof(char *));
+	for (size_t i = 0; i < ndrop; i++)
+		c->cap_drop[i] = xstrdup(drop[i]);
+	return 0;
+}
+
 int run_config_from_request(struct json_object *req, uid_t uid, gid_t gid,
 			    struct ctr_config *c, struct run_opts *opts, struct md_err *err)
 {
@@ -145,7 +201,7 @@ int run_config_from_request(struct json_object *req, uid_t uid, gid_t gid,
 	memset(opts, 0, sizeof(*opts));
 	c->owner_uid = uid;
 	c->owner_gid = gid;
-	if (run_fields(req, c, opts, err) < 0) {
+	if (run_fields(req, c, opts, err) < 0 || power_fields(req, uid, c, err) < 0) {
 		ctr_config_free(c);
 		return -1;
 	}

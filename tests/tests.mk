@@ -7,10 +7,10 @@ LDLIBS_CMOCKA := $(shell pkg-config --libs cmocka)
 # What each unit test links besides its own file: only its module.
 UNIT_DEPS_test-proto := proto/frame.c proto/msg.c common/buf.c common/util.c common/err.c
 UNIT_DEPS_test-id := common/id.c common/util.c common/err.c
-UNIT_DEPS_test-ctr-config := daemon/ctr-config.c proto/msg.c proto/frame.c common/buf.c \
+UNIT_DEPS_test-ctr-config := daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c common/buf.c \
 	common/util.c common/err.c common/id.c
 UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/err.c
-UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c proto/msg.c \
+UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
 	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
