@@ -35,8 +35,8 @@ void format_duration(int64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lld weeks", (long long)(h / 24 / 7));
 	else if (h < 24 * 365 * 2)
 		snprintf(buf, len, "%lld months", (long long)(h / 24 / 30));
-	else
-		snprintf(buf, len, "%lld years", (long long)(h / 24 / 365));
+	else /* Docker counts years in whole hours, not rounded ones */
+		snprintf(buf, len, "%lld years", (long long)(ns / 3600000000000LL / 24 / 365));
 }
 
 void format_status(const char *state, int exit_code, int64_t started_ns, int64_t finished_ns,
@@ -67,6 +67,7 @@ char *format_command(const char *const *argv, bool no_trunc)
 {
 	struct buf b = { 0 };
 	size_t chars = 0, cut = 0;
+	bool longer = false;
 	char *s;
 
 	for (size_t i = 0; argv[i] != NULL; i++) {
@@ -74,14 +75,20 @@ char *format_command(const char *const *argv, bool no_trunc)
 			buf_append(&b, " ", 1);
 		buf_append(&b, argv[i], strlen(argv[i]));
 	}
-	/* Truncate at a character boundary: count UTF-8 lead bytes only. */
+	/* Truncate at a character boundary: count UTF-8 lead bytes only. A
+	 * command of COMMAND_WIDTH characters fits; a longer one keeps
+	 * COMMAND_WIDTH - 1 of them and "…" (Docker's Ellipsis). */
 	for (size_t i = 0; i < buf_used(&b); i++) {
-		if ((b.data[i] & 0xc0) != 0x80 && chars++ == COMMAND_WIDTH - 1) {
+		if ((b.data[i] & 0xc0) == 0x80)
+			continue;
+		if (chars == COMMAND_WIDTH - 1)
 			cut = i;
+		if (chars++ == COMMAND_WIDTH) {
+			longer = true;
 			break;
 		}
 	}
-	if (!no_trunc && cut > 0 && cut < buf_used(&b))
+	if (!no_trunc && longer)
 		s = xasprintf("\"%.*s…\"", (int)cut, (const char *)buf_head(&b));
 	else
 		s = xasprintf("\"%.*s\"", (int)buf_used(&b), buf_used(&b) ? (const char *)buf_head(&b) : "");

@@ -418,12 +418,12 @@ int opts_parse_names(const char *cmd, int argc, char **argv, struct names_opts *
 	};
 	bool is_kill = strcmp(cmd, "kill") == 0, is_rm = strcmp(cmd, "rm") == 0;
 	bool is_attach = strcmp(cmd, "attach") == 0;
-	int c;
+	int c, li;
 
 	memset(o, 0, sizeof(*o));
 	o->signal = SIGKILL;
 	getopt_reset();
-	while ((c = getopt_long(argc, argv, is_kill ? ":s:" : is_rm ? ":f" : ":", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, is_kill ? ":s:" : is_rm ? ":f" : ":", longs, &li)) != -1) {
 		if (c == 'H')
 			return OPTS_HELP;
 		if (c == 's' && is_kill) {
@@ -438,14 +438,17 @@ int opts_parse_names(const char *cmd, int argc, char **argv, struct names_opts *
 			o->detach_keys = optarg;
 		} else if (c == ':') {
 			return md_err_set(err, 0, "flag needs an argument: %s", argv[optind - 1]);
+		} else if (c != '?') {
+			/* Another command's long option: name it, not its argument. */
+			return md_err_set(err, 0, "unknown flag: --%s", longs[li].name);
 		} else {
 			return bad_option(argv, err);
 		}
 	}
-	if (optind >= argc)
-		return md_err_set(err, 0, "\"%s\" requires at least 1 argument", cmd);
 	if (is_attach && argc - optind != 1)
 		return md_err_set(err, 0, "\"attach\" requires exactly 1 argument");
+	if (optind >= argc)
+		return md_err_set(err, 0, "\"%s\" requires at least 1 argument", cmd);
 	o->names = argv + optind;
 	o->count = (size_t)(argc - optind);
 	return OPTS_OK;
