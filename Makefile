@@ -18,6 +18,7 @@ override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP \
 LDLIBS_JSON := $(shell pkg-config --libs json-c)
 LDLIBS_UUID := $(shell pkg-config --libs uuid)
 LDLIBS_EVENT := $(shell pkg-config --libs libevent)
+LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp)
 # The monitor is linked statically: one per container, it should start fast
 # (no dynamic loader) and share nothing it does not need. SAN builds link it
 # dynamically, as the sanitizer runtimes require.
@@ -38,7 +39,7 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
-	daemon/caps.c
+	daemon/caps.c daemon/cgroup.c daemon/ctr-seccomp.c
 CLIENT := $(wildcard client/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -60,7 +61,8 @@ $(BIN)/minidockerd: $(call obj,$(DAEMON) $(COMMON) $(PROTO))
 $(BIN)/minidocker-monitor: $(call obj,$(MONITOR) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(MONITOR_LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(MONITOR_LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID) \
+		$(LDLIBS_SECCOMP)
 
 # --init's PID 1: static, so it runs in any container root.
 $(BIN)/minidocker-init: $(call obj,daemon/init.c)
@@ -93,7 +95,7 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDDIR)/minidockerd.service $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
 
 # Debian packages to build, and to run every test.
-DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev
+DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev libseccomp-dev
 DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 

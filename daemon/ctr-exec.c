@@ -64,9 +64,13 @@ static __attribute__((noreturn)) void exec_joiner(int ctr_pidfd, const struct ct
 		md_err_set(&err, errno, "set non-dumpable");
 		sync_fail(sync_fd, &err);
 	}
+	/* The container's cgroup first, so its limits cover what runs next. */
+	if (spec->join_cgroup != NULL && spec->join_cgroup(spec->join_cgroup_arg, getpid(), &err) < 0)
+		sync_fail(sync_fd, &err);
 	/* All namespaces at once from the pidfd: no pid can have been reused. */
 	if (setns(ctr_pidfd, JOINED_NAMESPACES | (spec->host_network ? 0 : CLONE_NEWNET) |
-				     (spec->userns ? CLONE_NEWUSER : 0)) < 0) {
+				     (spec->userns ? CLONE_NEWUSER : 0) |
+				     (spec->join_cgroup ? CLONE_NEWCGROUP : 0)) < 0) {
 		md_err_set(&err, errno, "join container namespaces");
 		sync_fail(sync_fd, &err);
 	}

@@ -232,6 +232,13 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		sync_fail(sync_fd, &err);
 	}
 
+	/* 0b. A cgroup namespace, now that we are in our cgroup: the container
+	 *     sees its own cgroup as the root, nothing of the host's tree. */
+	if (spec->join_cgroup != NULL && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL) {
+		md_err_set(&err, errno, "new cgroup namespace");
+		sync_fail(sync_fd, &err);
+	}
+
 	/* 1. Die with the monitor: a container without its monitor would have
 	 *    no reaper, no log and no one to record its exit. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
@@ -364,9 +371,12 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 		child_main(spec, sv[1]);
 	}
 	close(sv[1]);
-	/* S1: the id maps must exist before the child does anything as root. */
+	/* S1: the id maps must exist before the child does anything as root,
+	 * and it must be in its cgroup before it runs anything it could fork. */
 	if (spec->userns)
 		r = write_id_maps(pid, spec, err);
+	if (r == 0 && spec->join_cgroup != NULL)
+		r = spec->join_cgroup(spec->join_cgroup_arg, pid, err);
 	if (r == 0 && sync_send(sv[0], &go, -1) < 0)
 		r = md_err_set(err, errno, "start container setup");
 	if (r == 0)

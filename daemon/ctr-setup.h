@@ -26,6 +26,12 @@ struct ctr_spec {
 	int init_fd;            /* -1, or a sealed memfd of minidocker-init to run as
 				 * PID 1 with the command as its child (--init) */
 	uint64_t cap_mask;      /* capabilities every process keeps */
+	bool seccomp;           /* load the default seccomp filter before exec */
+	/* Put a process of the container in its cgroup: called by the parent
+	 * at S1 with the new PID 1, and by an exec joiner with its own pid
+	 * before it enters. NULL: no cgroup. */
+	int (*join_cgroup)(void *arg, pid_t pid, struct md_err *err);
+	void *join_cgroup_arg;
 	bool host_network;      /* share the host's network namespace */
 	bool userns;            /* a new user namespace with these maps */
 	const char *uid_map;    /* /proc/PID/uid_map text */

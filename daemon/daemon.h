@@ -23,6 +23,7 @@ struct daemon {
 	const char *group;
 	char *monitor_path;       /* the minidocker-monitor binary */
 	unsigned long long log_max; /* container log size before rotation, 0: never */
+	const char *cgroup_parent;  /* containers' parent cgroup, NULL: the default */
 	int listen_fd;
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;

@@ -31,7 +31,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: minidockerd [--socket PATH] [--root DIR] [--run DIR] [--group NAME]\n"
 		   "                   [--log-level error|warn|info|debug] [--foreground]\n"
-		   "                   [--log-max-size BYTES]\n");
+		   "                   [--log-max-size BYTES] [--cgroup-parent PATH]\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install
@@ -148,6 +148,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-max-size", required_argument, NULL, 'm' },
+		{ "cgroup-parent", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 		case 'R': d.run_dir = optarg; break;
 		case 'g': d.group = optarg; break;
 		case 'f': foreground = true; break;
+		case 'c': d.cgroup_parent = optarg; break;
 		case 'm':
 			if (parse_uint(optarg, UINT64_MAX / 2, &d.log_max) < 0)
 				fatal("invalid --log-max-size: %s (bytes, 0 for no rotation)", optarg);

@@ -162,7 +162,9 @@ int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
 	char *argv[] = { c->d->monitor_path, c->dir, c->rundir, NULL };
 	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	cleanup_free char *env_log = xasprintf("MINIDOCKER_LOG_MAX=%llu", c->d->log_max);
-	char *envp[] = { env_path, env_log, NULL };
+	cleanup_free char *env_cg = xasprintf("MINIDOCKER_CGROUP_PARENT=%s",
+					      c->d->cgroup_parent ? c->d->cgroup_parent : "");
+	char *envp[] = { env_path, env_log, env_cg, NULL };
 	cleanup_close int ours = -1, theirs = -1, client = -1;
 	int sv[2], r;
 	pid_t pid;

@@ -26,6 +26,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "cgroup.h"
 #include "mon-log.h"
 
 #define CONTROL_FD 3
@@ -53,6 +54,16 @@ void monitor_stop(struct monitor *m, int timeout_s)
 	mon_proc_signal(m->main, timeout_s > 0 ? SIGTERM : SIGKILL);
 	if (m->kill_at_ns == 0 || at < m->kill_at_ns)
 		m->kill_at_ns = at;
+}
+
+/* The stop timeout passed: every process of the container, not only PID 1. */
+static void kill_container(struct monitor *m)
+{
+	struct md_err err;
+
+	mon_proc_signal(m->main, SIGKILL);
+	if (m->cg != NULL && cgroup_kill_all(m->cg, m->cfg.id, &err) < 0)
+		log_warn("%.12s: %s", m->cfg.id, err.msg);
 }
 
 static void save_state(struct monitor *m)
@@ -137,6 +148,58 @@ static int open_init_memfd(struct md_err *err)
 	return steal_fd(&mfd);
 }
 
+int monitor_join_cgroup(void *arg, pid_t pid, struct md_err *err)
+{
+	struct monitor *m = arg;
+
+	return cgroup_enter(m->cg, m->cfg.id, pid, err);
+}
+
+/* The container's cgroup, with its limits. A host whose cgroups we cannot
+ * use still runs containers that asked for no limit (with a warning);
+ * one that asked for a limit fails rather than run unlimited. */
+static int setup_cgroup(struct monitor *m, struct md_err *err)
+{
+	const char *parent = getenv("MINIDOCKER_CGROUP_PARENT");
+	struct cgroup_limits lim = {
+		.memory = m->cfg.memory,
+		.cpu_quota_us = (uint64_t)m->cfg.nano_cpus / 10000, /* of a 100 ms period */
+		.cpu_period_us = 100000,
+		.pids = m->cfg.pids_limit,
+	};
+	bool limited = lim.memory || lim.cpu_quota_us || lim.pids;
+
+	if (parent != NULL && parent[0] == '\0')
+		parent = NULL;
+	if (cgroup_env_detect("/proc/self/mountinfo", "/proc/self/cgroup", NULL, parent, &m->cg,
+			      err) == 0 &&
+	    cgroup_env_prepare(m->cg, err) == 0 && cgroup_create(m->cg, m->cfg.id, &lim, err) == 0)
+		return 0;
+	cgroup_env_free(m->cg);
+	m->cg = NULL;
+	if (limited)
+		return md_err_prefix(err, "cgroup");
+	log_warn("%.12s runs without a cgroup: %s", m->cfg.id, err->msg);
+	md_err_clear(err);
+	return 0;
+}
+
+/* At the end: whether the OOM killer struck (read before removal), then
+ * nothing left in the cgroup, then the cgroup gone. */
+static void release_cgroup(struct monitor *m)
+{
+	struct md_err err;
+	bool oom = false;
+
+	if (m->cg == NULL)
+		return;
+	if (cgroup_oom_killed(m->cg, m->cfg.id, &oom, &err) < 0)
+		log_warn("%.12s: %s", m->cfg.id, err.msg);
+	m->state.oom_killed = oom;
+	if (cgroup_kill_all(m->cg, m->cfg.id, &err) < 0 || cgroup_remove(m->cg, m->cfg.id, &err) < 0)
+		log_warn("%.12s: %s", m->cfg.id, err.msg);
+}
+
 static char *path_in(const char *dir, const char *name)
 {
 	return xasprintf("%s/%s", dir, name);
@@ -163,6 +226,9 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.cols = m->cfg.cols,
 		.init_fd = m->init_fd,
 		.cap_mask = m->cfg.cap_mask,
+		.seccomp = true,
+		.join_cgroup = m->cg ? monitor_join_cgroup : NULL,
+		.join_cgroup_arg = m,
 		.host_network = m->cfg.host_network,
 		.userns = m->cfg.userns,
 		.uid_map = uid_map,
@@ -191,6 +257,7 @@ static void report_start_failure(struct monitor *m, const struct md_err *err)
 	m->state.exit_code = e.status;
 	m->state.finished_ns = time_now_ns();
 	m->state.error = xstrdup(e.msg);
+	release_cgroup(m);
 	save_state(m);
 	o = proto_msg_error(&e);
 	mon_conn_broadcast(m, m->main, o);
@@ -372,7 +439,7 @@ static void run_loop(struct monitor *m)
 		poll_once(m);
 		close_finished_stdin(m);
 		if (m->kill_at_ns != 0 && time_now_ns() >= m->kill_at_ns) {
-			mon_proc_signal(m->main, SIGKILL);
+			kill_container(m);
 			m->kill_at_ns = 0;
 		}
 		drop_finished_execs(m);
@@ -412,6 +479,7 @@ static void finish(struct monitor *m)
 
 	if (m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
 		log_warn("fsync log: %s", strerror(errno));
+	release_cgroup(m);
 	m->state.status = CTR_EXITED;
 	m->state.exit_code = ctr_exit_code_from_wait(m->main->wstatus);
 	m->state.finished_ns = time_now_ns();
@@ -445,6 +513,8 @@ static int monitor_init(struct monitor *m, struct md_err *err)
 	if (m->listen_fd < 0)
 		return -1;
 	if (m->cfg.init && (m->init_fd = open_init_memfd(err)) < 0)
+		return -1;
+	if (setup_cgroup(m, err) < 0)
 		return -1;
 	m->log_fd = mon_log_open(log_path, err);
 	if (m->log_fd < 0)

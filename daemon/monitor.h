@@ -75,6 +75,7 @@ struct monitor {
 	uint64_t log_size;
 	uint64_t log_max;
 	int init_fd;          /* sealed memfd of minidocker-init, or -1 */
+	struct cgroup_env *cg; /* the host's cgroups, or NULL when unusable */
 	struct mon_proc *main;
 	struct mon_proc *procs; /* main first, then exec sessions */
 	unsigned next_proc_id;
@@ -112,6 +113,8 @@ void mon_proc_free(struct mon_proc *p);
 /* monitor.c: actions requested over a connection */
 void monitor_stop(struct monitor *m, int timeout_s);
 struct json_object *monitor_state_msg(const struct monitor *m);
+/* ctr_spec's join_cgroup hook: arg is the monitor. */
+int monitor_join_cgroup(void *arg, pid_t pid, struct md_err *err);
 /* mon-exec.c */
 void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_object *msg);
 
