@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -417,4 +418,9 @@ void ctr_config_id_map(const struct ctr_config *c, bool uid, char *buf, size_t l
 		snprintf(buf, len, "0 %lu 1\n1 %lu %u\n", base, sub, count);
 	else
 		snprintf(buf, len, "0 %lu 1\n", base);
+}
+
+bool ctr_config_wants_seccomp(const struct ctr_config *c)
+{
+	return !(c->cap_mask & (1ULL << CAP_SYS_ADMIN));
 }

@@ -95,6 +95,11 @@ int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *
 int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err);
 int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *err);
 
+/* Whether c's processes get the default seccomp filter: always, unless
+ * root granted CAP_SYS_ADMIN (--cap-add), for which Docker's profile opens
+ * the very calls (mount, unshare, setns, ...) that the filter refuses. */
+bool ctr_config_wants_seccomp(const struct ctr_config *c);
+
 /* The text for /proc/PID/uid_map (uid true) or gid_map of c's user
  * namespace, into buf. */
 void ctr_config_id_map(const struct ctr_config *c, bool uid, char *buf, size_t len);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "ctr-seccomp.h"
 #include "ctr-sync.h"
 
 int proc_open_pty(int master, const struct ctr_spec *spec, int sync_fd, struct md_err *err)
@@ -233,6 +234,10 @@ void proc_finish_and_exec(const struct ctr_spec *spec, int sync_fd, int pty_slav
 	}
 	if (drop_bounding_set(spec->cap_mask, &err) < 0 || switch_user(spec, &err) < 0 ||
 	    set_capabilities(spec->cap_mask, spec->uid, &err) < 0)
+		sync_fail(sync_fd, &err);
+	/* seccomp last of the privileged steps: the filter refuses what the
+	 * setup above needed (mount, setns, ...), never the exec. */
+	if (spec->seccomp && seccomp_load_default(&err) < 0)
 		sync_fail(sync_fd, &err);
 	if (reset_signals(&err) < 0 || close_other_fds(sync_fd, spec->init_fd, &err) < 0)
 		sync_fail(sync_fd, &err);

@@ -226,7 +226,7 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.cols = m->cfg.cols,
 		.init_fd = m->init_fd,
 		.cap_mask = m->cfg.cap_mask,
-		.seccomp = true,
+		.seccomp = ctr_config_wants_seccomp(&m->cfg),
 		.join_cgroup = m->cg ? monitor_join_cgroup : NULL,
 		.join_cgroup_arg = m,
 		.host_network = m->cfg.host_network,

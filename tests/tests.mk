@@ -13,8 +13,12 @@ UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/er
 UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
 	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
+UNIT_DEPS_test-cgroup := daemon/cgroup.c common/util.c common/err.c
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
 	common/buf.c
+UNIT_DEPS_test-seccomp := daemon/ctr-seccomp.c common/util.c common/err.c
+# The rule below has no per-test libraries: this one rides on cmocka's, at the end of the line.
+$(B)/tests/test-seccomp: LDLIBS_CMOCKA += $(LDLIBS_SECCOMP)
 
 # -MMD makes the headers prerequisites of the binary too: pass only the
 # sources and objects to the compiler.
