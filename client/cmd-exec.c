@@ -64,7 +64,7 @@ static int session(struct client_ctx *ctx, struct json_object *req, struct strea
 		so->stdin_open = so->stdin_open && in;
 	}
 	json_object_put(reply);
-	r = detach ? 0 : stream_relay(&c, so);
+	r = detach ? 0 : stream_relay(&c, so, NULL);
 	conn_close(&c);
 	return r;
 }

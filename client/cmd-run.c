@@ -82,6 +82,26 @@ static struct json_object *run_request(const struct run_opts *o)
 	return req;
 }
 
+/* The monitor reports the exit to us and to the daemon at the same moment.
+ * Wait until the daemon has taken it in (and removed a --rm container), so
+ * that a command right after ours sees what it would after Docker's run.
+ * A daemon that is away (restarting) is not waited for. */
+static void wait_for_daemon(struct client_ctx *ctx, const char *id)
+{
+	struct json_object *req, *reply = NULL;
+	struct md_err err;
+	struct conn c;
+
+	if (conn_open(&c, ctx->socket_path, &err) < 0)
+		return;
+	req = proto_msg_new("wait");
+	json_object_object_add(req, "containers", proto_strv_to_json_n(&id, 1));
+	if (conn_request(&c, req, &reply, &err) == 0)
+		json_object_put(reply);
+	json_object_put(req);
+	conn_close(&c);
+}
+
 int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 {
 	struct run_opts o;
@@ -126,9 +146,14 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 		printf("%s\n", id);
 		r = 0;
 	} else {
+		const char *id = NULL;
+		bool detached = false;
+
 		so.tty = o.tty;
 		so.stdin_open = o.interactive;
-		r = stream_relay(&c, &so);
+		r = stream_relay(&c, &so, &detached);
+		if (!detached && proto_get_str(reply, "id", &id) == 0 && id != NULL)
+			wait_for_daemon(ctx, id);
 	}
 	json_object_put(reply);
 	conn_close(&c);

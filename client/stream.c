@@ -234,7 +234,7 @@ static int relay_loop(struct stream *s, int sigfd, struct md_err *err)
 	return 0;
 }
 
-int stream_relay(struct conn *c, const struct stream_opts *o)
+int stream_relay(struct conn *c, const struct stream_opts *o, bool *detached)
 {
 	struct stream s = { .c = c, .o = o, .status = -1 };
 	struct md_err err;
@@ -267,6 +267,8 @@ int stream_relay(struct conn *c, const struct stream_opts *o)
 	tty_restore();
 	close(sigfd);
 	buf_free(&s.out);
+	if (detached != NULL)
+		*detached = s.detached;
 	if (r < 0) {
 		fprintf(stderr, "minidocker: %s\n", err.msg);
 		return err.status ? err.status : MD_STATUS_FAILED;

@@ -18,8 +18,8 @@ struct stream_opts {
 };
 
 /* Relay on an attached connection. Returns the exit status for the
- * client: the container's, 0 when the user detached, 125 when the link
- * failed (after printing one line). */
-int stream_relay(struct conn *c, const struct stream_opts *o);
+ * client: the container's, 0 when the user detached (*detached set), 125
+ * when the link failed (after printing one line). */
+int stream_relay(struct conn *c, const struct stream_opts *o, bool *detached);
 
 #endif

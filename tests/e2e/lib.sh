@@ -229,7 +229,21 @@ is_running() {
 	[ "$(ps_json_field "$1" State)" = running ]
 }
 
+# is_exited CONTAINER: its ps State is exited.
+is_exited() {
+	[ "$(ps_json_field "$1" State)" = exited ]
+}
+
+# state_dir ID: where our daemon keeps the container's state and log.
+state_dir() {
+	echo "$MD_TMP/root/containers/$1"
+}
+
 # ---- the private daemon ----------------------------------------------------
+
+# Extra options for our daemon's command line; a test sets it before
+# md_setup, e.g. MD_DAEMON_ARGS=(--log-max-size 4096).
+MD_DAEMON_ARGS=()
 
 md_setup() {
 	need_root
@@ -242,6 +256,10 @@ md_setup() {
 	MD_TMP=$(mktemp -d /tmp/mde2e.XXXXXX) || die "mktemp failed"
 	chmod 755 "$MD_TMP"
 	MD_SOCK=$MD_TMP/sock
+	# Our containers' cgroups go under a parent of our own, which the
+	# teardown checks is empty and removes.
+	MD_CGROUP_PARENT=minidocker-e2e-${MD_TMP##*.}
+	MD_DAEMON_ARGS+=(--cgroup-parent "$MD_CGROUP_PARENT")
 	trap md_teardown EXIT
 	# Killed (e.g. by run-all's timeout): still tear down.
 	trap 'exit 143' TERM
@@ -249,7 +267,7 @@ md_setup() {
 	trap 'exit 129' HUP
 	_write_wrappers
 	"$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
-		--run "$MD_TMP/run" --group "$MD_GROUP" >"$MD_TMP/daemon.log" 2>&1 </dev/null &
+		--run "$MD_TMP/run" --group "$MD_GROUP" "${MD_DAEMON_ARGS[@]}" >"$MD_TMP/daemon.log" 2>&1 </dev/null &
 	MD_DAEMON_PID=$!
 	local i
 	for i in $(seq 100); do
@@ -283,6 +301,21 @@ _children() {
 		# shellcheck disable=SC2086
 		set -- "$1" $rest
 		[ "$3" = "$1" ] && echo "${p#/proc/}"
+	done
+}
+
+# The test daemon's cgroup parent in every hierarchy: a container cgroup
+# still in it is a leak (each is removed when its container exits).
+_remove_cgroup_parent() {
+	local d left
+	for d in /sys/fs/cgroup/*/"$MD_CGROUP_PARENT" /sys/fs/cgroup/"$MD_CGROUP_PARENT"; do
+		[ -d "$d" ] || continue
+		left=$(find "$d" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+		if [ -n "$left" ]; then
+			fail "teardown: container cgroups left: $left"
+			find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+		fi
+		rmdir "$d" 2>/dev/null || fail "teardown: cannot remove cgroup $d"
 	done
 }
 
@@ -336,6 +369,7 @@ md_teardown() {
 				umount -l "$p" 2>/dev/null
 			done
 		fi
+		_remove_cgroup_parent
 		if [ "$MD_FAILS" -gt 0 ] || [ "$rc" -ne 0 ]; then
 			echo "---- daemon log (last 40 lines) ----" >&2
 			tail -n 40 "$MD_TMP/daemon.log" >&2

@@ -36,7 +36,7 @@ assert_match '^KillMode=process$' "$(grep KillMode "$units/minidockerd.service")
 step "a socket passed by systemd is used"
 act=$MD_TMP/act.sock
 systemd-socket-activate -l "$act" "$BIN/minidockerd" --foreground --root "$MD_TMP/aroot" \
-	--run "$MD_TMP/arun" >"$MD_TMP/act.log" 2>&1 </dev/null &
+	--run "$MD_TMP/arun" "${MD_DAEMON_ARGS[@]}" >"$MD_TMP/act.log" 2>&1 </dev/null &
 extra_pids+=($!)
 wait_until 10 test -S "$act" || fail "systemd-socket-activate did not listen on $act"
 capture "$BIN/minidocker" --socket "$act" run /bin/echo activated
@@ -78,7 +78,7 @@ assert_eq 0 "$?" "container still alive after the daemon stopped"
 
 step "a new daemon finds the running container"
 "$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" --run "$MD_TMP/run" \
-	--group "$MD_GROUP" >>"$MD_TMP/daemon.log" 2>&1 </dev/null &
+	--group "$MD_GROUP" "${MD_DAEMON_ARGS[@]}" >>"$MD_TMP/daemon.log" 2>&1 </dev/null &
 MD_DAEMON_PID=$!
 wait_until 10 md version || die "the restarted daemon did not answer"
 capture md ps -q --no-trunc
