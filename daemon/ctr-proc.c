@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ static int setup_stdio(const struct ctr_spec *spec, int pty_slave, struct md_err
 static int enter_cwd(const char *cwd, struct md_err *err)
 {
 	cleanup_free char *copy = xstrdup(cwd);
+	char real[PATH_MAX];
 
 	if (cwd[0] != '/')
 		return md_err_set(err, EINVAL, "working directory %s is not absolute", cwd);
@@ -98,6 +100,13 @@ static int enter_cwd(const char *cwd, struct md_err *err)
 	}
 	if (chdir(cwd) < 0)
 		return md_err_set(err, errno, "chdir %s", cwd);
+	/* A cwd reached through something outside the root (runc
+	 * CVE-2024-21626 used a leaked fd) has no path from it: getcwd then
+	 * answers "(unreachable)...", or fails. */
+	if (getcwd(real, sizeof(real)) == NULL)
+		return md_err_set(err, errno, "getcwd");
+	if (real[0] != '/')
+		return md_err_set(err, EPERM, "working directory %s is outside the container", cwd);
 	return 0;
 }
 
@@ -225,6 +234,10 @@ void proc_finish_and_exec(const struct ctr_spec *spec, int sync_fd, int pty_slav
 	/* stdio: the pty as controlling terminal, or the monitor's pipes. */
 	if (setup_stdio(spec, pty_slave, &err) < 0)
 		sync_fail(sync_fd, &err);
+	/* Every fd of ours closed before any path is resolved, the working
+	 * directory included: none can lead out of the root. */
+	if (close_other_fds(sync_fd, spec->init_fd, &err) < 0)
+		sync_fail(sync_fd, &err);
 	if (enter_cwd(spec->cwd, &err) < 0)
 		sync_fail(sync_fd, &err);
 	/* no_new_privs first, so no set-id program can regain what is dropped. */
@@ -239,7 +252,7 @@ void proc_finish_and_exec(const struct ctr_spec *spec, int sync_fd, int pty_slav
 	 * setup above needed (mount, setns, ...), never the exec. */
 	if (spec->seccomp && seccomp_load_default(&err) < 0)
 		sync_fail(sync_fd, &err);
-	if (reset_signals(&err) < 0 || close_other_fds(sync_fd, spec->init_fd, &err) < 0)
+	if (reset_signals(&err) < 0)
 		sync_fail(sync_fd, &err);
 	exec_command(spec, sync_fd);
 }
