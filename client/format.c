@@ -50,6 +50,8 @@ void format_status(const char *state, int exit_code, int64_t started_ns, int64_t
 	} else if (strcmp(state, "exited") == 0) {
 		format_duration(now_ns - finished_ns, d, sizeof(d));
 		snprintf(buf, len, "Exited (%d) %s ago", exit_code, d);
+	} else if (strcmp(state, "broken") == 0) {
+		snprintf(buf, len, "Broken");
 	} else {
 		snprintf(buf, len, "Created");
 	}

@@ -101,6 +101,31 @@ void ctr_fire_waiters(struct container *c, bool on_exit, bool lost)
 	ctr_unref(c);
 }
 
+/* A container whose files cannot be read (a crash mid-write, a disk
+ * error) stays listed as broken, with the reason, so that its owner sees it
+ * and can rm it; it never keeps the daemon from starting. */
+static void mark_broken(struct container *c, const char *id, const struct md_err *err)
+{
+	log_error("container %.12s is broken: %s", id, err->msg);
+	if (c->cfg.argv == NULL) {
+		/* No usable config: enough of one to list and remove it. Only
+		 * root sees it, as its owner is unknown. */
+		ctr_config_free(&c->cfg);
+		memcpy(c->cfg.id, id, ID_LEN + 1);
+		c->cfg.name = xasprintf("broken_%.12s", id);
+		c->cfg.image = xstrdup("unknown");
+		c->cfg.argv = xcalloc(2, sizeof(char *));
+		c->cfg.argv[0] = xstrdup("?");
+		c->cfg.env = xcalloc(1, sizeof(char *));
+		c->cfg.cwd = xstrdup("/");
+		c->cfg.hostname = xstrdup("");
+		c->cfg.owner_uid = 0;
+	}
+	ctr_state_clear(&c->state);
+	c->state.status = CTR_BROKEN;
+	c->state.error = xstrdup(err->msg);
+}
+
 /* Bring one container directory back: config and state from disk, and the
  * monitor reconnected when it still runs. */
 static void load_one(struct daemon *d, const char *id)
@@ -109,7 +134,8 @@ static void load_one(struct daemon *d, const char *id)
 	struct md_err err;
 
 	if (ctr_config_load(c->dir, &c->cfg, &err) < 0 || ctr_state_load(c->dir, &c->state, &err) < 0) {
-		log_error("skipping container %.12s: %s", id, err.msg);
+		mark_broken(c, id, &err);
+		ctr_register(d, c);
 		ctr_unref(c);
 		return;
 	}

@@ -19,6 +19,7 @@ static const char *const status_names[] = {
 	[CTR_CREATED] = "created",
 	[CTR_RUNNING] = "running",
 	[CTR_EXITED] = "exited",
+	[CTR_BROKEN] = "broken",
 };
 
 const char *ctr_status_name(enum ctr_status s)

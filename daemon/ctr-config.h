@@ -62,6 +62,7 @@ enum ctr_status {
 	CTR_CREATED,
 	CTR_RUNNING,
 	CTR_EXITED,
+	CTR_BROKEN,   /* its files could not be read: it can only be removed */
 };
 
 struct ctr_state {

@@ -11,7 +11,16 @@
 #define MD_VERSION "0.1.0"
 
 struct event_base;
+struct event;
 struct container;
+struct client;
+
+/* Limits on what callers may take (see the README for the defaults). */
+struct daemon_limits {
+	unsigned connections;          /* open connections in all */
+	unsigned connections_per_user; /* open connections of one uid (root exempt) */
+	unsigned containers_per_user;  /* containers of one uid, any state (root exempt) */
+};
 
 struct daemon {
 	struct event_base *base;
@@ -24,6 +33,13 @@ struct daemon {
 	char *monitor_path;       /* the minidocker-monitor binary */
 	unsigned long long log_max; /* container log size before rotation, 0: never */
 	const char *cgroup_parent;  /* containers' parent cgroup, NULL: the default */
+	const char *log_file;       /* --log-file, reopened on SIGHUP; NULL: stderr */
+	struct daemon_limits limits;
+	struct client *clients;     /* every open connection (server.c) */
+	unsigned nclients;
+	struct event *listen_ev;
+	struct event *drain_ev;     /* while stopping: checks for replies in flight */
+	int64_t stop_deadline_ns;
 	int listen_fd;
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;

@@ -31,7 +31,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: minidockerd [--socket PATH] [--root DIR] [--run DIR] [--group NAME]\n"
 		   "                   [--log-level error|warn|info|debug] [--foreground]\n"
-		   "                   [--log-max-size BYTES] [--cgroup-parent PATH]\n");
+		   "                   [--log-max-size BYTES] [--cgroup-parent PATH] [--log-file PATH]\n"
+		   "                   [--max-connections N] [--max-connections-per-user N]\n"
+		   "                   [--max-containers-per-user N]\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install
@@ -91,9 +93,49 @@ static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	/* Containers and their monitors live on; a new daemon adopts them. */
-	log_info("signal %d: exiting, containers keep running", (int)sig);
-	d->stopping = true;
-	event_base_loopexit(d->base, NULL);
+	log_info("signal %d: exiting once replies in flight are out; containers keep running",
+		 (int)sig);
+	server_shutdown(d);
+}
+
+/* Send our log (stderr) to --log-file, appending. */
+static int open_log_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+
+	if (fd < 0)
+		return -1;
+	if (dup2(fd, STDERR_FILENO) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* SIGHUP: reopen --log-file, for log rotation. */
+static void sighup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)sig;
+	(void)what;
+	if (d->log_file == NULL)
+		return;
+	if (open_log_file(d->log_file) < 0)
+		log_error("reopen log %s: %s", d->log_file, strerror(errno));
+	else
+		log_info("log reopened");
+}
+
+/* A positive count for a limit option. */
+static unsigned parse_limit(const char *opt, const char *s)
+{
+	unsigned long long v;
+
+	if (parse_uint(s, 1000000, &v) < 0 || v == 0)
+		fatal("invalid %s: %s (a number from 1)", opt, s);
+	return (unsigned)v;
 }
 
 static void add_signal(struct daemon *d, int sig, event_callback_fn cb)
@@ -149,6 +191,10 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-max-size", required_argument, NULL, 'm' },
 		{ "cgroup-parent", required_argument, NULL, 'c' },
+		{ "log-file", required_argument, NULL, 'L' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-connections-per-user", required_argument, NULL, 'U' },
+		{ "max-containers-per-user", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -159,6 +205,8 @@ int main(int argc, char **argv)
 		.group = "minidocker",
 		.listen_fd = -1,
 		.log_max = 10ULL * 1024 * 1024,
+		.limits = { .connections = 1024, .connections_per_user = 64,
+			    .containers_per_user = 256 },
 	};
 	enum log_level level = LOG_INFO;
 	bool foreground = false;
@@ -174,6 +222,14 @@ int main(int argc, char **argv)
 		case 'g': d.group = optarg; break;
 		case 'f': foreground = true; break;
 		case 'c': d.cgroup_parent = optarg; break;
+		case 'L': d.log_file = optarg; break;
+		case 'C': d.limits.connections = parse_limit("--max-connections", optarg); break;
+		case 'U':
+			d.limits.connections_per_user = parse_limit("--max-connections-per-user", optarg);
+			break;
+		case 'P':
+			d.limits.containers_per_user = parse_limit("--max-containers-per-user", optarg);
+			break;
 		case 'm':
 			if (parse_uint(optarg, UINT64_MAX / 2, &d.log_max) < 0)
 				fatal("invalid --log-max-size: %s (bytes, 0 for no rotation)", optarg);
@@ -202,6 +258,8 @@ int main(int argc, char **argv)
 	if (access(d.monitor_path, X_OK) < 0)
 		fatal("monitor %s: %s", d.monitor_path, strerror(errno));
 	prepare_dirs(&d);
+	if (d.log_file != NULL && open_log_file(d.log_file) < 0)
+		fatal("open log %s: %s", d.log_file, strerror(errno));
 	if (!foreground)
 		ready_fd = daemonize();
 
@@ -211,6 +269,7 @@ int main(int argc, char **argv)
 	add_signal(&d, SIGCHLD, sigchld_cb);
 	add_signal(&d, SIGTERM, sigterm_cb);
 	add_signal(&d, SIGINT, sigterm_cb);
+	add_signal(&d, SIGHUP, sighup_cb);
 	if (server_listen(&d, &err) < 0)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);

@@ -49,16 +49,33 @@ void mon_conn_broadcast_data(struct monitor *m, struct mon_proc *p, enum frame_t
 			proto_data_append(&c->out, stream, data, len);
 }
 
-bool mon_conn_output_blocked(const struct monitor *m, const struct mon_proc *p)
+bool mon_conn_output_blocked(struct monitor *m, const struct mon_proc *p)
 {
+	int64_t now = time_now_ns();
+	bool blocked = false;
+
 	/* Backpressure reaches a process only through its own readers: one
-	 * that lags stops that output until it catches up. The log is
-	 * written as the output is read, so it never falls behind. */
-	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
-		if ((c->flags & MON_CONN_OUTPUT) && c->proc == p && !c->dead &&
-		    buf_used(&c->out) > MON_CONN_OUT_MAX)
-			return true;
-	return false;
+	 * that lags stops that output until it catches up (the log is written
+	 * as the output is read, so it never falls behind). A reader other
+	 * than the session's own that stays full for MON_CONN_STALL_NS is
+	 * dropped instead; it may attach again. */
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next) {
+		if (!(c->flags & MON_CONN_OUTPUT) || c->proc != p || c->dead)
+			continue;
+		if (buf_used(&c->out) <= MON_CONN_OUT_MAX) {
+			c->full_since_ns = 0;
+			continue;
+		}
+		if (c->full_since_ns == 0)
+			c->full_since_ns = now;
+		if (!(c->flags & MON_CONN_PRIMARY) && now - c->full_since_ns > MON_CONN_STALL_NS) {
+			log_warn("dropping an attached client that stopped reading");
+			c->dead = true;
+			continue;
+		}
+		blocked = true;
+	}
+	return blocked;
 }
 
 void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err)

@@ -106,7 +106,7 @@ void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_objec
 		return;
 	}
 	fd = mon_conn_pop_fd(control);
-	client = mon_conn_add(m, fd, MON_CONN_OUTPUT, NULL);
+	client = mon_conn_add(m, fd, MON_CONN_OUTPUT | MON_CONN_PRIMARY, NULL);
 	if (parse_exec(msg, &r, &err) < 0 || (p = start_exec(m, &r, &err)) == NULL) {
 		md_err_prefix(&err, "cannot exec in container");
 		mon_conn_reply_error(client, &err);

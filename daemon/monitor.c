@@ -351,6 +351,11 @@ static int poll_timeout_ms(const struct monitor *m)
 {
 	int64_t left;
 
+	/* A blocked output is looked at again each second, to drop stalled
+	 * readers in time. */
+	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if (c->full_since_ns != 0 && m->kill_at_ns == 0)
+			return 1000;
 	if (m->kill_at_ns == 0)
 		return -1;
 	left = (m->kill_at_ns - time_now_ns()) / 1000000;
@@ -547,7 +552,9 @@ int main(int argc, char **argv)
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
 	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL, NULL);
-	c = fcntl(CLIENT_FD, F_GETFD) >= 0 ? mon_conn_add(&m, CLIENT_FD, MON_CONN_OUTPUT, NULL) : NULL;
+	c = fcntl(CLIENT_FD, F_GETFD) >= 0
+		    ? mon_conn_add(&m, CLIENT_FD, MON_CONN_OUTPUT | MON_CONN_PRIMARY, NULL)
+		    : NULL;
 
 	/* The client of an attached run follows PID 1 from the start, so a
 	 * failed start reaches it too. */

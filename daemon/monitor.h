@@ -29,7 +29,13 @@ enum mon_conn_flags {
 	MON_CONN_CONTROL = 1 << 0, /* a daemon: may stop, signal, attach, exec */
 	MON_CONN_OUTPUT = 1 << 1,  /* receives its process's output */
 	MON_CONN_INPUT = 1 << 2,   /* its STDIN frames reach its process */
+	MON_CONN_PRIMARY = 1 << 3, /* the session's own client (run, exec): may hold
+				    * its process back for as long as it likes */
 };
+
+/* How long another reader (attach) may hold a process back before it is
+ * dropped, so one stalled client cannot stall the others for ever. */
+#define MON_CONN_STALL_NS (10LL * 1000000000LL)
 
 #define MON_CONN_FDS_MAX 4
 
@@ -44,6 +50,7 @@ struct mon_conn {
 	int fds[MON_CONN_FDS_MAX]; /* fds received with SCM_RIGHTS, in order */
 	int nfds;
 	bool dead;                 /* drop at the end of this loop turn */
+	int64_t full_since_ns;     /* when its queue went over MON_CONN_OUT_MAX, or 0 */
 	bool close_when_flushed;
 	struct mon_conn *next;
 };
@@ -93,7 +100,7 @@ void mon_conn_broadcast_data(struct monitor *m, struct mon_proc *p, enum frame_t
 void mon_conn_read(struct monitor *m, struct mon_conn *c);
 void mon_conn_write(struct mon_conn *c);
 void mon_conn_reap_dead(struct monitor *m);
-bool mon_conn_output_blocked(const struct monitor *m, const struct mon_proc *p);
+bool mon_conn_output_blocked(struct monitor *m, const struct mon_proc *p);
 void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err);
 /* The oldest fd received with this connection's messages, or -1. */
 int mon_conn_pop_fd(struct mon_conn *c);

@@ -32,6 +32,22 @@ static void pick_name(struct daemon *d, struct ctr_config *cfg)
 	cfg->name = xstrdup(name);
 }
 
+/* A user who is not root may keep at most --max-containers-per-user
+ * containers, running or not: each costs a monitor and disk. */
+static bool too_many_containers(struct daemon *d, uid_t uid, struct md_err *err)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < d->nctrs; i++)
+		if (d->ctrs[i]->cfg.owner_uid == uid)
+			n++;
+	if (n < d->limits.containers_per_user)
+		return false;
+	md_err_set(err, 0, "too many containers for uid %u (limit %u): remove some first",
+		   (unsigned)uid, d->limits.containers_per_user);
+	return true;
+}
+
 static int make_dirs(struct container *c, struct md_err *err)
 {
 	cleanup_free char *rootfs = xasprintf("%s/%s", c->dir, CTR_ROOTFS_DIR);
@@ -103,6 +119,10 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	}
 	if (cfg.name == NULL)
 		pick_name(d, &cfg);
+	if (cfg.owner_uid != 0 && too_many_containers(d, cfg.owner_uid, err)) {
+		ctr_config_free(&cfg);
+		return -1;
+	}
 	/* A caller who is not root always gets a user namespace: container
 	 * root is the caller itself, never host root. */
 	if (cfg.owner_uid != 0 || cfg.userns_private) {

@@ -19,6 +19,7 @@
 #include "request.h"
 
 struct client {
+	struct client *next, *prev; /* in d->clients while open */
 	struct daemon *d;
 	struct bufferevent *bev;
 	struct ucred cred;   /* who is calling: SO_PEERCRED, never the client's word */
@@ -56,6 +57,17 @@ void server_client_ref(struct client *c)
 	c->refs++;
 }
 
+static void client_unlink(struct client *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->d->clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->d->nclients--;
+}
+
 static void client_close(struct client *c)
 {
 	void (*on_drain)(void *arg) = c->on_drain;
@@ -63,6 +75,7 @@ static void client_close(struct client *c)
 	if (c->gone)
 		return;
 	c->gone = true;
+	client_unlink(c);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	/* A streaming request learns that its client left and lets go. */
@@ -126,11 +139,17 @@ void server_reply_error(struct client *c, const struct md_err *err)
 
 static void client_read_cb(struct bufferevent *bev, void *arg);
 
+static void client_close_after_flush(struct client *c);
+
 void server_request_done(struct client *c)
 {
 	if (c->gone)
 		return;
 	c->busy = false;
+	if (c->d->stopping) {
+		client_close_after_flush(c);
+		return;
+	}
 	bufferevent_enable(c->bev, EV_READ);
 	/* Frames that arrived while busy are waiting in the input buffer. */
 	client_read_cb(c->bev, c);
@@ -256,6 +275,35 @@ static void client_event_cb(struct bufferevent *bev, short what, void *arg)
 		client_close(c);
 }
 
+/* Over a connection limit: say so in one frame (it fits in the socket
+ * buffer of a new connection, so this never blocks) and close. */
+static bool refuse_over_limit(struct daemon *d, int fd, uid_t uid)
+{
+	unsigned mine = 0;
+	struct md_err err;
+	struct buf out = { 0 };
+	struct json_object *o;
+
+	for (struct client *c = d->clients; c != NULL; c = c->next)
+		if (c->cred.uid == uid)
+			mine++;
+	if (d->nclients >= d->limits.connections)
+		md_err_set(&err, 0, "too many connections to minidockerd (limit %u)",
+			   d->limits.connections);
+	else if (uid != 0 && mine >= d->limits.connections_per_user)
+		md_err_set(&err, 0, "too many connections from uid %u (limit %u)", (unsigned)uid,
+			   d->limits.connections_per_user);
+	else
+		return false;
+	log_warn("%s", err.msg);
+	o = proto_msg_error(&err);
+	proto_msg_append(&out, o);
+	(void)!send(fd, buf_head(&out), buf_used(&out), MSG_NOSIGNAL | MSG_DONTWAIT);
+	json_object_put(o);
+	buf_free(&out);
+	return true;
+}
+
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -279,12 +327,22 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 		free(c);
 		return;
 	}
+	if (refuse_over_limit(d, fd, c->cred.uid)) {
+		close(fd);
+		free(c);
+		return;
+	}
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
 		free(c);
 		return;
 	}
+	c->next = d->clients;
+	if (d->clients != NULL)
+		d->clients->prev = c;
+	d->clients = c;
+	d->nclients++;
 	/* Never read past one maximal frame before it is handled. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HDR_LEN + PROTO_FRAME_MAX);
 	bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_DRAIN_LOW, 0);
@@ -364,5 +422,45 @@ int server_listen(struct daemon *d, struct md_err *err)
 	ev = event_new(d->base, d->listen_fd, EV_READ | EV_PERSIST, accept_cb, d);
 	if (ev == NULL || event_add(ev, NULL) < 0)
 		return md_err_set(err, ENOMEM, "listen event");
+	d->listen_ev = ev;
 	return 0;
+}
+
+#define SHUTDOWN_GRACE_NS (10LL * 1000000000LL)
+
+static void shutdown_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->nclients == 0 || time_now_ns() >= d->stop_deadline_ns) {
+		if (d->nclients > 0)
+			log_warn("exiting with %u connections still open", d->nclients);
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+void server_shutdown(struct daemon *d)
+{
+	struct timeval tick = { 0, 50 * 1000 };
+	struct client *next;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->stop_deadline_ns = time_now_ns() + SHUTDOWN_GRACE_NS;
+	/* No new connections; a socket systemd owns stays open in systemd. */
+	event_del(d->listen_ev);
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	/* Idle connections go now; busy ones when their reply is out. */
+	for (struct client *c = d->clients; c != NULL; c = next) {
+		next = c->next;
+		if (!c->busy)
+			client_close_after_flush(c);
+	}
+	d->drain_ev = event_new(d->base, -1, EV_PERSIST, shutdown_check_cb, d);
+	event_add(d->drain_ev, &tick);
+	shutdown_check_cb(-1, 0, d);
 }

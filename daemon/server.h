@@ -14,6 +14,10 @@ struct client;
 
 int server_listen(struct daemon *d, struct md_err *err);
 
+/* SIGTERM: stop accepting, let the requests in flight finish and their
+ * replies go out (10 s at most), then leave the event loop. */
+void server_shutdown(struct daemon *d);
+
 uid_t server_client_uid(const struct client *c);
 gid_t server_client_gid(const struct client *c);
 /* The connection's fd, e.g. to hand the client over to a monitor. */
