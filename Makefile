@@ -39,7 +39,7 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
-	daemon/caps.c daemon/cgroup.c daemon/ctr-seccomp.c
+	daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c daemon/ctr-seccomp.c
 CLIENT := $(wildcard client/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
