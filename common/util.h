@@ -41,6 +41,10 @@ static inline void *steal_ptr(void *pp)
 	return r;
 }
 
+/* sendmsg len bytes of buf on a unix socket with fd attached (SCM_RIGHTS)
+ * when fd >= 0. Returns what sendmsg returns (EINTR retried). */
+ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
+
 int fd_set_nonblock(int fd, bool on);
 int fd_set_cloexec(int fd, bool on);
 

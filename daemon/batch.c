@@ -4,6 +4,7 @@
 
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "container.h"
 #include "server.h"
 
 struct batch {
@@ -33,6 +34,16 @@ struct json_object *batch_result(struct batch *b, const char *name, const char *
 	json_object_object_add(r, "error", error ? proto_text(error) : NULL);
 	json_object_array_add(b->results, r);
 	return r;
+}
+
+struct container *batch_find(struct batch *b, struct daemon *d, const char *name)
+{
+	struct md_err e;
+	struct container *ct = ctr_find(d->ctrs, d->nctrs, name, server_client_uid(b->client), &e);
+
+	if (ct == NULL)
+		batch_result(b, name, e.msg);
+	return ct;
 }
 
 void batch_hold(struct batch *b)

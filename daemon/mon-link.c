@@ -239,15 +239,9 @@ int monlink_send(struct container *c, struct json_object *msg)
 int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,
 		    struct md_err *err)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
 	struct buf out = { 0 };
 	struct evbuffer *pending;
-	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
+	ssize_t n;
 	int fd;
 
 	if (c->link == NULL)
@@ -260,29 +254,13 @@ int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,
 		if (evbuffer_write(pending, fd) <= 0 && errno != EINTR)
 			return md_err_set(err, EAGAIN, "monitor of %s is busy", c->cfg.name);
 	proto_msg_append(&out, msg);
-	iov.iov_base = (void *)buf_head(&out);
-	iov.iov_len = buf_used(&out);
-	memset(&u, 0, sizeof(u));
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &client_fd, sizeof(int));
-	for (;;) {
-		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_free(&out);
-			return md_err_set(err, errno, "hand over to the monitor of %s", c->cfg.name);
-		}
-		/* The fd went with the first byte; the rest follows queued. */
-		buf_consume(&out, (size_t)n);
-		break;
+	n = fd_send(fd, buf_head(&out), buf_used(&out), client_fd);
+	if (n < 0) {
+		buf_free(&out);
+		return md_err_set(err, errno, "hand over to the monitor of %s", c->cfg.name);
 	}
+	/* The fd went with the first byte; the rest follows queued. */
+	buf_consume(&out, (size_t)n);
 	if (buf_used(&out) > 0)
 		bufferevent_write(c->link, buf_head(&out), buf_used(&out));
 	buf_free(&out);

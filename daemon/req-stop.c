@@ -65,12 +65,13 @@ int req_stop(struct daemon *d, struct client *c, struct json_object *req, struct
 		return -1;
 	b = batch_new(c, "stopped");
 	for (size_t i = 0; i < n; i++) {
-		struct md_err e;
-		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+		struct container *ct = batch_find(b, d, names[i]);
 
-		batch_result(b, names[i], ct ? NULL : e.msg);
+		if (ct == NULL)
+			continue;
+		batch_result(b, names[i], NULL);
 		/* Stopping a stopped container succeeds, as in Docker. */
-		if (ct != NULL && ctr_running(ct))
+		if (ctr_running(ct))
 			stop_and_hold(ct, timeout >= 0 ? (int)timeout : ct->cfg.stop_timeout, b);
 	}
 	batch_done_adding(b);
@@ -89,14 +90,12 @@ int req_kill(struct daemon *d, struct client *c, struct json_object *req, struct
 		return -1;
 	b = batch_new(c, "killed");
 	for (size_t i = 0; i < n; i++) {
-		struct md_err e;
-		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+		struct container *ct = batch_find(b, d, names[i]);
 		struct json_object *msg;
+		struct md_err e;
 
-		if (ct == NULL) {
-			batch_result(b, names[i], e.msg);
+		if (ct == NULL)
 			continue;
-		}
 		if (!ctr_running(ct)) {
 			md_err_set(&e, 0, "container %s is not running", names[i]);
 			batch_result(b, names[i], e.msg);
@@ -134,14 +133,12 @@ int req_rm(struct daemon *d, struct client *c, struct json_object *req, struct m
 		return -1;
 	b = batch_new(c, "removed");
 	for (size_t i = 0; i < n; i++) {
-		struct md_err e;
-		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
+		struct container *ct = batch_find(b, d, names[i]);
 		struct json_object *msg;
+		struct md_err e;
 
-		if (ct == NULL) {
-			batch_result(b, names[i], e.msg);
+		if (ct == NULL)
 			continue;
-		}
 		if (ctr_running(ct) && !force) {
 			md_err_set(&e, 0, "cannot remove running container %s: stop it first or use -f",
 				   names[i]);
@@ -189,13 +186,13 @@ int req_wait(struct daemon *d, struct client *c, struct json_object *req, struct
 		return -1;
 	b = batch_new(c, "waited");
 	for (size_t i = 0; i < n; i++) {
-		struct md_err e;
-		struct container *ct = ctr_find(d->ctrs, d->nctrs, names[i], server_client_uid(c), &e);
-		struct json_object *r = batch_result(b, names[i], ct ? NULL : e.msg);
+		struct container *ct = batch_find(b, d, names[i]);
+		struct json_object *r;
 		struct wait_one *w;
 
 		if (ct == NULL)
 			continue;
+		r = batch_result(b, names[i], NULL);
 		if (!ctr_running(ct)) {
 			json_object_object_add(r, "exit_code", json_object_new_int(ct->state.exit_code));
 			continue;
