@@ -34,7 +34,8 @@ PROTO := proto/frame.c proto/msg.c
 DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/req-run.c daemon/req-ps.c daemon/req-stop.c daemon/req-exec.c \
 	daemon/req-inspect.c daemon/req-logs.c daemon/req-info.c daemon/batch.c \
-	daemon/log-record.c daemon/idmap.c daemon/caps.c daemon/container.c \
+	daemon/log-record.c daemon/idmap.c daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c \
+	daemon/container.c \
 	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/ctr-config.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \

@@ -139,7 +139,16 @@ int conn_recv_msg(struct conn *c, struct json_object **msg, struct md_err *err)
 int conn_request(struct conn *c, struct json_object *req, struct json_object **reply,
 		 struct md_err *err)
 {
-	if (conn_send(c, req, err) < 0)
+	if (conn_send(c, req, err) < 0) {
+		struct md_err why;
+
+		/* The daemon may have refused us (a connection limit) with one
+		 * error line before closing: that line says more than EPIPE. */
+		if ((err->errnum == EPIPE || err->errnum == ECONNRESET) &&
+		    conn_recv_msg(c, reply, &why) < 0 && why.msg[0] != '\0' &&
+		    strstr(why.msg, "closed the connection") == NULL)
+			*err = why;
 		return -1;
+	}
 	return conn_recv_msg(c, reply, err);
 }

@@ -8,6 +8,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "cgroup.h"
 #include "mon-link.h"
 
 struct container *ctr_new(struct daemon *d, const char *id)
@@ -141,6 +142,7 @@ static void load_one(struct daemon *d, const char *id)
 	}
 	if (c->state.status == CTR_RUNNING && monlink_connect(c, &err) < 0) {
 		log_warn("%.12s: monitor gone (%s): marking exited", id, err.msg);
+		ctr_release_cgroup(c);
 		c->state.status = CTR_EXITED;
 		c->state.pid = 0;
 		c->state.exit_code = 137;
@@ -167,10 +169,22 @@ void ctr_load_all(struct daemon *d)
 	closedir(dir);
 }
 
+void ctr_release_cgroup(struct container *c)
+{
+	struct md_err err;
+
+	if (c->d->cg == NULL)
+		return;
+	if (cgroup_kill_all(c->d->cg, c->cfg.id, &err) < 0 ||
+	    cgroup_remove(c->d->cg, c->cfg.id, &err) < 0)
+		log_warn("%.12s: %s", c->cfg.id, err.msg);
+}
+
 int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 {
 	int r = 0;
 
+	ctr_release_cgroup(c);
 	if (c->link != NULL) {
 		bufferevent_free(c->link);
 		c->link = NULL;

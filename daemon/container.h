@@ -59,6 +59,10 @@ void ctr_add_waiter(struct container *c, bool on_exit, ctr_waiter_fn fn, void *a
 /* Run and drop the waiters of one kind. */
 void ctr_fire_waiters(struct container *c, bool on_exit, bool lost);
 
+/* Kill what is left in a container's cgroup and remove it: the monitor
+ * does this itself, so this is for one that died first. */
+void ctr_release_cgroup(struct container *c);
+
 /* Remove a container's directories and forget it. It must not run. */
 int ctr_remove(struct daemon *d, struct container *c, struct md_err *err);
 

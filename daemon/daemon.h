@@ -14,6 +14,7 @@ struct event_base;
 struct event;
 struct container;
 struct client;
+struct cgroup_env;
 
 /* Limits on what callers may take (see the README for the defaults). */
 struct daemon_limits {
@@ -35,6 +36,7 @@ struct daemon {
 	const char *cgroup_parent;  /* containers' parent cgroup, NULL: the default */
 	const char *log_file;       /* --log-file, reopened on SIGHUP; NULL: stderr */
 	struct daemon_limits limits;
+	struct cgroup_env *cg;      /* to clean up after a monitor that died, or NULL */
 	struct client *clients;     /* every open connection (server.c) */
 	unsigned nclients;
 	struct event *listen_ev;

@@ -18,6 +18,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "cgroup.h"
 #include "container.h"
 #include "daemon.h"
 #include "mon-link.h"
@@ -258,6 +259,11 @@ int main(int argc, char **argv)
 	if (access(d.monitor_path, X_OK) < 0)
 		fatal("monitor %s: %s", d.monitor_path, strerror(errno));
 	prepare_dirs(&d);
+	if (cgroup_env_detect("/proc/self/mountinfo", "/proc/self/cgroup", NULL, d.cgroup_parent,
+			      &d.cg, &err) < 0) {
+		log_warn("cgroups unusable: %s", err.msg);
+		d.cg = NULL;
+	}
 	if (d.log_file != NULL && open_log_file(d.log_file) < 0)
 		fatal("open log %s: %s", d.log_file, strerror(errno));
 	if (!foreground)

@@ -57,6 +57,7 @@ static void link_lost(struct container *c)
 	reload_state(c);
 	if (c->state.status == CTR_RUNNING || c->starting) {
 		log_warn("%.12s: monitor exited without recording an exit", c->cfg.id);
+		ctr_release_cgroup(c);
 		c->state.status = c->starting ? CTR_CREATED : CTR_EXITED;
 		c->state.pid = 0;
 		c->state.exit_code = 137;

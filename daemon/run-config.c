@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/util.h"
 #include "../proto/msg.h"
@@ -141,6 +142,7 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 
 /* Docker refuses less: a container cannot even start in that. */
 #define MEMORY_MIN (6ULL * 1024 * 1024)
+#define NANO_CPUS_MIN 10000000LL
 
 /* Limits, capabilities, network and user namespace, with the rule that a
  * caller who is not root may narrow a container's power but never widen it. */
@@ -163,6 +165,12 @@ static int power_fields(struct json_object *req, uid_t uid, struct ctr_config *c
 		return -1;
 	if (memory > 0 && (uint64_t)memory < MEMORY_MIN)
 		return md_err_set(err, 0, "minimum memory limit allowed is 6MB");
+	/* The kernel takes a CFS quota of 1 ms and up: 0.01 of a 100 ms period. */
+	if (c->nano_cpus > 0 && c->nano_cpus < NANO_CPUS_MIN)
+		return md_err_set(err, 0, "--cpus must be at least 0.01");
+	if (c->nano_cpus > (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000000000LL)
+		return md_err_set(err, 0, "--cpus must be at most %ld, the CPUs available",
+				  sysconf(_SC_NPROCESSORS_ONLN));
 	c->memory = (uint64_t)memory;
 	if (nadd > 0 && uid != 0)
 		return md_err_set(err, 0, "--cap-add is for root only: a container cannot have more "

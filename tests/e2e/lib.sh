@@ -391,3 +391,70 @@ md_teardown() {
 md_done() {
 	exit 0
 }
+
+# ---- the daemon's life (tests that restart it) ------------------------------
+
+# md_daemon_start [ARG...]: start a new daemon of ours on the same socket,
+# --root and --run (after the previous one stopped or was killed), with
+# MD_DAEMON_ARGS and ARGs; MD_DAEMON_PID becomes its pid (so the teardown
+# stops this one). Returns 1 when it does not answer `version` within 10 s.
+# shellcheck disable=SC2120 # ARGs are optional
+md_daemon_start() {
+	"$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
+		--run "$MD_TMP/run" --group "$MD_GROUP" "${MD_DAEMON_ARGS[@]}" "$@" \
+		>>"$MD_TMP/daemon.log" 2>&1 </dev/null &
+	MD_DAEMON_PID=$!
+	wait_until 10 md version
+}
+
+# daemon_fds: how many fds our daemon has open.
+daemon_fds() {
+	ls "/proc/$MD_DAEMON_PID/fd" 2>/dev/null | wc -l
+}
+
+# daemon_rss_kb: our daemon's resident set, in kB.
+daemon_rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$MD_DAEMON_PID/status" 2>/dev/null
+}
+
+# daemon_zombies: the PIDs of zombies among our daemon's children (empty
+# when none). Orphans of a killed daemon belong to PID 1, not to this one.
+daemon_zombies() {
+	local p st
+	for p in $(_children "$MD_DAEMON_PID"); do
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
+		[ "$st" = Z ] && echo "$p"
+	done
+}
+
+# no_daemon_zombies: true when our daemon has no zombie child.
+no_daemon_zombies() {
+	[ -z "$(daemon_zombies)" ]
+}
+
+# rfc3339_secs TIME: an RFC 3339 time as seconds since the epoch, with
+# nanoseconds.
+rfc3339_secs() {
+	date -d "$1" +%s.%N
+}
+
+# later_than A B: true when the decimal seconds A are after B.
+later_than() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'
+}
+
+# cgroup_dirs [ID]: the cgroup directories of container ID (of every
+# container, without ID) under our cgroup parent, in every hierarchy; empty
+# when none is left.
+cgroup_dirs() {
+	local d
+	for d in /sys/fs/cgroup/*/"$MD_CGROUP_PARENT" /sys/fs/cgroup/"$MD_CGROUP_PARENT"; do
+		[ -d "$d" ] || continue
+		if [ $# -gt 0 ]; then
+			[ -d "$d/$1" ] && echo "$d/$1"
+		else
+			find "$d" -mindepth 1 -maxdepth 1 -type d
+		fi
+	done
+	return 0
+}
