@@ -20,7 +20,10 @@ static inline size_t buf_used(const struct buf *b)
 
 static inline const uint8_t *buf_head(const struct buf *b)
 {
-	return b->data + b->off;
+	static const uint8_t empty[1];
+
+	/* Never NULL + 0 (undefined behaviour) for a buffer never filled. */
+	return b->data != NULL ? b->data + b->off : empty;
 }
 
 void buf_append(struct buf *b, const void *data, size_t len);

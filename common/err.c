@@ -17,7 +17,8 @@ static void str_append(char *dst, size_t size, const char *src)
 	dst[used + n] = '\0';
 }
 
-static void err_vformat(struct md_err *err, int errnum, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void err_vformat(struct md_err *err, int errnum,
+								  const char *fmt, va_list ap)
 {
 	if (vsnprintf(err->msg, sizeof(err->msg), fmt, ap) < 0)
 		err->msg[0] = '\0';

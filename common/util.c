@@ -287,6 +287,7 @@ int time_parse_rfc3339(const char *s, int64_t *ns)
 	const char *p;
 	long frac = 0;
 	int digits = 0;
+	time_t sec;
 
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -300,7 +301,12 @@ int time_parse_rfc3339(const char *s, int64_t *ns)
 	}
 	if (strcmp(p, "Z") != 0)
 		return -1;
-	*ns = (int64_t)timegm(&tm) * 1000000000LL + frac;
+	sec = timegm(&tm);
+	/* int64 nanoseconds reach from 1677 to 2262: refuse what falls outside. */
+	if (sec == (time_t)-1 || sec > INT64_MAX / 1000000000LL - 1 ||
+	    sec < INT64_MIN / 1000000000LL + 1)
+		return -1;
+	*ns = (int64_t)sec * 1000000000LL + frac;
 	return 0;
 }
 

@@ -7,21 +7,50 @@
 
 #include "../common/util.h"
 
+/* Split "who:start:count" into its three fields, as shadow's parser does:
+ * exactly three, none empty. */
+static bool split_range_line(char *line, char **who, char **start, char **count)
+{
+	char *f[3];
+	int n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (char *p = line; n < 3; n++) {
+		f[n] = p;
+		p = strchr(p, ':');
+		if (p == NULL) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+		if (n == 2)
+			return false; /* a fourth field */
+	}
+	if (n != 3 || *f[0] == '\0' || *f[1] == '\0' || *f[2] == '\0')
+		return false;
+	*who = f[0];
+	*start = f[1];
+	*count = f[2];
+	return true;
+}
+
 bool idmap_find_range(const char *path, const char *name, unsigned long id,
 		      unsigned long *start, unsigned long *count)
 {
 	FILE *f = fopen(path, "re");
-	char line[512], idstr[32];
+	char *line = NULL, idstr[32];
+	size_t cap = 0;
 	bool found = false;
 
 	if (f == NULL)
 		return false;
 	snprintf(idstr, sizeof(idstr), "%lu", id);
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		char *who = strtok(line, ":\n"), *s = strtok(NULL, ":\n"), *n = strtok(NULL, ":\n");
+	/* getline: a line is a line, however long (no tail read as another). */
+	while (!found && getline(&line, &cap, f) >= 0) {
+		char *who, *s, *n;
 		unsigned long long vs, vn;
 
-		if (who == NULL || s == NULL || n == NULL)
+		if (!split_range_line(line, &who, &s, &n))
 			continue;
 		if (strcmp(who, idstr) != 0 && (name == NULL || strcmp(who, name) != 0))
 			continue;
@@ -33,6 +62,7 @@ bool idmap_find_range(const char *path, const char *name, unsigned long id,
 		*count = (unsigned long)vn;
 		found = true;
 	}
+	free(line);
 	fclose(f);
 	return found;
 }

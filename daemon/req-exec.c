@@ -91,6 +91,12 @@ static struct json_object *exec_msg(const struct container *ct, struct json_obje
 		md_err_set(err, 0, "invalid user %.64s: expected UID[:GID] as numbers", user);
 		return NULL;
 	}
+	if (ct->cfg.userns && ((uid != 0 && uid > ct->cfg.sub_uid_count) ||
+			       (gid != 0 && gid > ct->cfg.sub_gid_count))) {
+		md_err_set(err, 0, "user %u:%u is not mapped in the container's user namespace "
+			   "(add a range to /etc/subuid and /etc/subgid)", (unsigned)uid, (unsigned)gid);
+		return NULL;
+	}
 	env = merged_env(ct, extra, nextra, err);
 	if (env == NULL)
 		return NULL;

@@ -143,6 +143,7 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 /* Docker refuses less: a container cannot even start in that. */
 #define MEMORY_MIN (6ULL * 1024 * 1024)
 #define NANO_CPUS_MIN 10000000LL
+#define PIDS_LIMIT_MAX 4194304 /* the kernel's pid_max ceiling */
 
 /* Limits, capabilities, network and user namespace, with the rule that a
  * caller who is not root may narrow a container's power but never widen it. */
@@ -157,7 +158,7 @@ static int power_fields(struct json_object *req, uid_t uid, struct ctr_config *c
 
 	if (proto_req_int(req, "memory", 0, INT64_MAX, &memory, err) < 0 ||
 	    proto_req_int(req, "nano_cpus", 0, INT64_MAX / 2, &c->nano_cpus, err) < 0 ||
-	    proto_req_int(req, "pids_limit", 0, INT32_MAX, &c->pids_limit, err) < 0 ||
+	    proto_req_int(req, "pids_limit", 0, PIDS_LIMIT_MAX, &c->pids_limit, err) < 0 ||
 	    proto_req_strv(req, "cap_add", false, &add, &nadd, err) < 0 ||
 	    proto_req_strv(req, "cap_drop", false, &drop, &ndrop, err) < 0 ||
 	    proto_req_str(req, "network", false, &network, err) < 0 ||

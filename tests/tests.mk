@@ -13,10 +13,13 @@ UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/er
 UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
 	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
-UNIT_DEPS_test-cgroup := daemon/cgroup.c common/util.c common/err.c
+UNIT_DEPS_test-cgroup := daemon/cgroup.c daemon/cgroup-detect.c common/util.c common/err.c
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
 	common/buf.c
 UNIT_DEPS_test-seccomp := daemon/ctr-seccomp.c common/util.c common/err.c
+UNIT_DEPS_test-caps := daemon/caps.c
+UNIT_DEPS_test-idmap := daemon/idmap.c daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c \
+	common/buf.c common/util.c common/err.c common/id.c
 # The rule below has no per-test libraries: this one rides on cmocka's, at the end of the line.
 $(B)/tests/test-seccomp: LDLIBS_CMOCKA += $(LDLIBS_SECCOMP)
 
@@ -29,7 +32,7 @@ $(B)/tests/%: tests/unit/%.c $$(call obj,$$(UNIT_DEPS_%))
 		$(LDLIBS_UUID)
 
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@fail=0; for t in $(UNIT_TESTS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 e2e: all
 	tests/e2e/run-all.sh $(BIN)
@@ -39,6 +42,7 @@ e2e: all
 check: deps
 	$(MAKE) unit
 	$(MAKE) asan
+	$(MAKE) fuzz
 	$(MAKE) e2e
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests.
@@ -48,3 +52,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" unit
 
 .PHONY: unit e2e check asan
+
+# libFuzzer targets for every parser of untrusted input (clang): `make fuzz`
+# runs each for FUZZ_SECONDS (default 60) and fails on any crash.
+include tests/fuzz/fuzz.mk
