@@ -140,7 +140,12 @@ static void load_one(struct daemon *d, const char *id)
 		ctr_unref(c);
 		return;
 	}
-	if (c->state.status == CTR_RUNNING && monlink_connect(c, &err) < 0) {
+	/* A container still starting when the old daemon died has a monitor
+	 * too: reconnect to it and take the start's result from it. */
+	if (c->state.status == CTR_CREATED && c->state.error == NULL &&
+	    monlink_connect(c, &err) == 0) {
+		c->starting = true;
+	} else if (c->state.status == CTR_RUNNING && monlink_connect(c, &err) < 0) {
 		log_warn("%.12s: monitor gone (%s): marking exited", id, err.msg);
 		ctr_release_cgroup(c);
 		c->state.status = CTR_EXITED;

@@ -33,6 +33,13 @@ static __attribute__((noreturn)) void exec_inner(const struct ctr_spec *spec, in
 	int master, slave = -1;
 
 	md_err_clear(&err);
+	/* Joined as host root, which a user namespace does not map: take its
+	 * own root first, so that what we create (a -w directory) has an
+	 * owner the namespace can name. */
+	if (spec->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		md_err_set(&err, errno, "become root of the user namespace");
+		sync_fail(sync_fd, &err);
+	}
 	if (spec->tty) {
 		/* devpts cannot be remounted from inside (no CAP_SYS_ADMIN), so
 		 * this path is the container's own pty multiplexer. */

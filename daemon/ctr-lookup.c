@@ -24,20 +24,33 @@ struct container *ctr_find(struct container *const *v, size_t n, const char *que
 	struct container *match = NULL;
 	size_t len = strlen(query), hits = 0;
 
-	/* Docker's order: full ID, then name, then unique prefix. */
+	struct container *named = NULL;
+
+	/* Docker's order: full ID, then name, then unique prefix, except that
+	 * a name which is also the prefix of another container's ID is
+	 * ambiguous: otherwise a user could name a container after the short
+	 * ID of root's and have root's commands land in it. */
 	for (size_t i = 0; i < n; i++)
 		if (ctr_visible(v[i], uid) && strcmp(v[i]->cfg.id, query) == 0)
 			return v[i];
 	for (size_t i = 0; i < n; i++)
 		if (ctr_visible(v[i], uid) && strcmp(v[i]->cfg.name, query) == 0)
-			return v[i];
+			named = v[i];
 	if (id_prefix_valid(query)) {
 		for (size_t i = 0; i < n; i++) {
-			if (ctr_visible(v[i], uid) && strncmp(v[i]->cfg.id, query, len) == 0) {
+			if (ctr_visible(v[i], uid) && v[i] != named &&
+			    strncmp(v[i]->cfg.id, query, len) == 0) {
 				match = v[i];
 				hits++;
 			}
 		}
+	}
+	if (named != NULL && hits == 0)
+		return named;
+	if (named != NULL) {
+		md_err_setst(err, MD_STATUS_REFUSED, 0,
+			     "ambiguous: %s is a container name and an ID prefix", query);
+		return NULL;
 	}
 	if (hits == 1)
 		return match;

@@ -137,7 +137,9 @@ static int switch_user(const struct ctr_spec *spec, struct md_err *err)
 
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return md_err_set(err, errno, "keep capabilities");
-	if (setgroups(1, &gid) < 0)
+	/* With setgroups denied the process has none already (the monitor
+	 * dropped its own before the clone). */
+	if (!spec->setgroups_deny && setgroups(1, &gid) < 0)
 		return md_err_set(err, errno, "setgroups");
 	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
 		return md_err_set(err, errno, "setgid %u", (unsigned)spec->gid);

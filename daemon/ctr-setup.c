@@ -323,6 +323,17 @@ static int write_id_maps(pid_t pid, const struct ctr_spec *spec, struct md_err *
 	const char *files[2] = { "uid_map", "gid_map" };
 	const char *maps[2] = { spec->uid_map, spec->gid_map };
 
+	/* Without subordinate gids the namespace may not call setgroups, as
+	 * newgidmap insists (CVE-2018-7169): dropping a group would get round
+	 * a file that denies that group. */
+	if (spec->setgroups_deny) {
+		cleanup_free char *path = xasprintf("/proc/%d/setgroups", (int)pid);
+		cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write_all(fd, "deny", 4) < 0)
+			return md_err_set(err, errno, "write setgroups");
+	}
+
 	for (int i = 0; i < 2; i++) {
 		cleanup_free char *path = xasprintf("/proc/%d/%s", (int)pid, files[i]);
 		cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -34,6 +34,7 @@ struct ctr_spec {
 	void *join_cgroup_arg;
 	bool host_network;      /* share the host's network namespace */
 	bool userns;            /* a new user namespace with these maps */
+	bool setgroups_deny;    /* no subordinate gids: setgroups refused in it */
 	const char *uid_map;    /* /proc/PID/uid_map text */
 	const char *gid_map;
 };

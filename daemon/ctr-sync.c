@@ -1,6 +1,7 @@
 #include "ctr-sync.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,11 +54,24 @@ void sync_fail(int sync_fd, const struct md_err *err)
 	_exit(MD_STATUS_FAILED);
 }
 
+/* How long a container process may take from clone to exec. Setup is a
+ * few milliseconds; a child stuck on something the container planted
+ * (a FIFO, a hung mount) must not freeze its monitor. */
+#define SYNC_DEADLINE_MS 30000
+
 int sync_wait_exec(int sync_fd, struct ctr_proc *out, pid_t *pid, struct md_err *err)
 {
 	for (;;) {
+		struct pollfd p = { .fd = sync_fd, .events = POLLIN };
 		struct sync_msg m;
-		int got_fd, r = sync_recv(sync_fd, &m, &got_fd);
+		int got_fd, r;
+
+		r = poll(&p, 1, SYNC_DEADLINE_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return md_err_set(err, r == 0 ? ETIMEDOUT : errno, "container setup");
+		r = sync_recv(sync_fd, &m, &got_fd);
 
 		if (r == 0)
 			return 0;

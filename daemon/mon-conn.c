@@ -86,6 +86,15 @@ void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err)
 	json_object_put(o);
 }
 
+size_t mon_conn_count(const struct monitor *m)
+{
+	size_t n = 0;
+
+	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		n++;
+	return n;
+}
+
 int mon_conn_pop_fd(struct mon_conn *c)
 {
 	int fd;
@@ -107,8 +116,14 @@ static void handle_attach(struct monitor *m, struct mon_conn *c, struct json_obj
 	int fd;
 
 	if (c->nfds == 0 || proto_get_bool(msg, "stdin", &want_stdin) < 0) {
-		log_warn("attach without a valid fd or flags");
-		c->dead = true;
+		/* The fd was lost (we were out of fds): the client sees its
+		 * connection close; the daemon's link stays. */
+		log_warn("attach without a client fd or with bad flags");
+		return;
+	}
+	if (mon_conn_count(m) >= MON_CONNS_MAX) {
+		log_warn("too many connections: attach refused");
+		close(mon_conn_pop_fd(c));
 		return;
 	}
 	fd = mon_conn_pop_fd(c);
@@ -124,7 +139,9 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 {
 	const char *type = proto_msg_type(msg);
 	bool control = c->flags & MON_CONN_CONTROL;
-	struct mon_proc *p = c->proc ? c->proc : m->main;
+	/* A client acts on its own session only; once that ended (or for a
+	 * detached exec) it acts on nothing. The daemon acts on PID 1. */
+	struct mon_proc *p = c->proc ? c->proc : control ? m->main : NULL;
 	int64_t n = 0, rows = 0, cols = 0;
 	struct md_err err;
 
@@ -132,11 +149,13 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 		if (proto_get_int(msg, "rows", 1, 65535, &rows) < 0 ||
 		    proto_get_int(msg, "cols", 1, 65535, &cols) < 0)
 			return -1;
-		mon_proc_resize(p, (unsigned short)rows, (unsigned short)cols);
+		if (p != NULL)
+			mon_proc_resize(p, (unsigned short)rows, (unsigned short)cols);
 	} else if (strcmp(type, "signal") == 0) {
 		if (proto_get_int(msg, "signal", 1, NSIG - 1, &n) < 0 || n == 0)
 			return -1;
-		mon_proc_signal(p, (int)n);
+		if (p != NULL)
+			mon_proc_signal(p, (int)n);
 	} else if (strcmp(type, "stop") == 0 && control) {
 		n = CTR_DEFAULT_STOP_TIMEOUT;
 		if (proto_get_int(msg, "timeout", 0, 24 * 3600, &n) < 0)
@@ -247,6 +266,8 @@ void mon_conn_read(struct monitor *m, struct mon_conn *c)
 			c->dead = true;
 		return;
 	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		log_warn("received fds were cut short (out of fds)");
 	conn_take_fds(c, &mh);
 	if (n == 0) {
 		c->dead = true;

@@ -2,6 +2,7 @@
  * the client's socket; the monitor starts the process inside the container
  * (ctr_exec) and relays it to that client like the container's own. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ static struct mon_proc *start_exec(struct monitor *m, const struct exec_req *r, 
 		.join_cgroup = m->cg ? monitor_join_cgroup : NULL,
 		.join_cgroup_arg = m,
 		.userns = m->cfg.userns,
+		.setgroups_deny = m->cfg.userns && m->cfg.sub_gid_count == 0,
 		.host_network = m->cfg.host_network,
 	};
 
@@ -77,12 +79,21 @@ static struct mon_proc *start_exec(struct monitor *m, const struct exec_req *r, 
 	}
 	p = mon_proc_new(m, r->tty, r->open_stdin && !r->detach);
 	if (mon_proc_make_pipes(p, child_fds, err) == 0) {
+		/* Stdin without -i is the host's /dev/null, opened here: the
+		 * container's own /dev is the container's to replace (a FIFO
+		 * would block us, a link to /proc/self/fd could reopen our fds). */
+		if (!r->tty && child_fds[0] < 0 &&
+		    (child_fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+			md_err_set(err, errno, "open /dev/null");
+			goto fail;
+		}
 		memcpy(spec.stdio, child_fds, sizeof(spec.stdio));
 		if (ctr_exec(m->main->proc.pidfd, &spec, &p->proc, err) == 0) {
 			mon_proc_started(p, child_fds);
 			return p;
 		}
 	}
+fail:
 	for (int i = 0; i < 3; i++)
 		if (child_fds[i] >= 0)
 			close(child_fds[i]);
@@ -101,11 +112,15 @@ void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_objec
 
 	md_err_clear(&err);
 	if (control->nfds == 0) {
-		log_warn("exec without a client fd");
-		control->dead = true;
+		log_warn("exec without a client fd"); /* lost: out of fds */
 		return;
 	}
 	fd = mon_conn_pop_fd(control);
+	if (mon_conn_count(m) >= MON_CONNS_MAX) {
+		log_warn("too many connections: exec refused");
+		close(fd);
+		return;
+	}
 	client = mon_conn_add(m, fd, MON_CONN_OUTPUT | MON_CONN_PRIMARY, NULL);
 	if (parse_exec(msg, &r, &err) < 0 || (p = start_exec(m, &r, &err)) == NULL) {
 		md_err_prefix(&err, "cannot exec in container");

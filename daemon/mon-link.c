@@ -87,10 +87,15 @@ static void handle_event(struct container *c, struct json_object *msg)
 		reload_state(c);
 		ctr_fire_waiters(c, true, false);
 	} else if (strcmp(type, "state") == 0) {
-		/* Sent on every (re)connection: nothing new unless it ran on. */
+		/* Sent on every (re)connection. An adopted start may have ended
+		 * while no daemon listened: disk says how. */
 		if (proto_get_str(msg, "status", &status) == 0 && status != NULL &&
-		    strcmp(status, "running") != 0)
+		    (strcmp(status, "running") != 0 || c->starting))
 			reload_state(c);
+		if (c->starting && c->state.status != CTR_CREATED) {
+			c->starting = false;
+			ctr_fire_waiters(c, false, false);
+		}
 	}
 }
 

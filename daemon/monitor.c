@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -231,6 +232,7 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.join_cgroup_arg = m,
 		.host_network = m->cfg.host_network,
 		.userns = m->cfg.userns,
+		.setgroups_deny = m->cfg.userns && m->cfg.sub_gid_count == 0,
 		.uid_map = uid_map,
 		.gid_map = gid_map,
 	};
@@ -305,6 +307,10 @@ static void accept_control(struct monitor *m)
 
 	if (fd < 0)
 		return;
+	if (mon_conn_count(m) >= MON_CONNS_MAX) {
+		close(fd);
+		return;
+	}
 	c = mon_conn_add(m, fd, MON_CONN_CONTROL, NULL);
 	o = monitor_state_msg(m);
 	mon_conn_send(c, o);
@@ -398,8 +404,11 @@ static void poll_once(struct monitor *m)
 		};
 	}
 	for (c = m->conns; c != NULL; c = c->next) {
-		bool hold = (c->flags & MON_CONN_INPUT) && c->proc != NULL &&
-			    buf_used(&c->proc->stdin_buf) > MON_STDIN_MAX;
+		/* Read no more from a client whose stdin or replies pile up:
+		 * its own socket buffer holds it back, not our memory. */
+		bool hold = ((c->flags & MON_CONN_INPUT) && c->proc != NULL &&
+			     buf_used(&c->proc->stdin_buf) > MON_STDIN_MAX) ||
+			    buf_used(&c->out) > MON_CONN_OUT_MAX;
 
 		ref[n] = (struct poll_ref){ .conn = c };
 		pfd[n++] = (struct pollfd){
@@ -508,6 +517,10 @@ static int monitor_init(struct monitor *m, struct md_err *err)
 	if (ctr_config_load(m->dir, &m->cfg, err) < 0)
 		return -1;
 	m->state.monitor_pid = getpid();
+	/* No supplementary group of the daemon's may follow a container in:
+	 * where setgroups is denied it could never be dropped. */
+	if (setgroups(0, NULL) < 0)
+		return md_err_set(err, errno, "setgroups");
 	/* Exec'd processes are reparented to us when their joiner exits. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return md_err_set(err, errno, "set child subreaper");

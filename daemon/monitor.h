@@ -102,6 +102,9 @@ void mon_conn_write(struct mon_conn *c);
 void mon_conn_reap_dead(struct monitor *m);
 bool mon_conn_output_blocked(struct monitor *m, const struct mon_proc *p);
 void mon_conn_reply_error(struct mon_conn *c, const struct md_err *err);
+/* Connections a monitor keeps at most: each attach and exec is one. */
+#define MON_CONNS_MAX 256
+size_t mon_conn_count(const struct monitor *m);
 /* The oldest fd received with this connection's messages, or -1. */
 int mon_conn_pop_fd(struct mon_conn *c);
 

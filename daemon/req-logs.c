@@ -59,7 +59,7 @@ static void logs_unref(struct logs_op *op)
  * The exit waiter, if still set, keeps the struct until it fires. */
 static void logs_stop(struct logs_op *op)
 {
-	server_client_on_drain(op->client, NULL, NULL);
+	server_client_on_drain(op->client, NULL, op);
 	if (op->timer != NULL) {
 		event_free(op->timer);
 		op->timer = NULL;
@@ -75,11 +75,16 @@ static void logs_stop(struct logs_op *op)
 static void logs_end(struct logs_op *op)
 {
 	struct json_object *o = proto_msg_new("end");
+	struct client *c = op->client;
 
-	server_reply(op->client, o);
+	server_reply(c, o);
 	json_object_put(o);
-	server_request_done(op->client);
+	/* Let go of the stream first: request_done may start the client's
+	 * next request at once, which may stream too. */
+	server_client_ref(c);
 	logs_stop(op);
+	server_request_done(c);
+	server_client_unref(c);
 }
 
 static void emit_record(struct logs_op *op, const struct log_record *r)
@@ -274,7 +279,8 @@ int req_logs(struct daemon *d, struct client *c, struct json_object *req, struct
 		lseek(op->fd, 0, SEEK_END);
 	op->timer = evtimer_new(d->base, logs_timer_cb, op);
 	op->exited = ct->state.status != CTR_RUNNING && !ct->starting;
-	if (!op->exited) {
+	/* Only a follower waits for the exit; a plain logs reads to the end. */
+	if (op->follow && !op->exited) {
 		op->refs++;
 		ctr_add_waiter(ct, true, logs_exited_cb, op);
 	}

@@ -125,6 +125,10 @@ bool server_client_gone(const struct client *c)
 
 void server_client_on_drain(struct client *c, void (*fn)(void *arg), void *arg)
 {
+	/* Clearing is for the current owner only: a request that ended must
+	 * not unset the hook of the one that followed it. */
+	if (fn == NULL && c->drain_arg != arg)
+		return;
 	c->on_drain = fn;
 	c->drain_arg = arg;
 }
@@ -243,9 +247,11 @@ static void client_read_cb(struct bufferevent *bev, void *arg)
 		dispatch(c, msg);
 		json_object_put(msg);
 	}
-	/* While a request is in flight or replies pile up, stop reading: the
-	 * kernel's buffer then holds the client back instead of our memory. */
-	if (!c->gone && (c->busy || evbuffer_get_length(bufferevent_get_output(bev)) >= CLIENT_OUT_MAX))
+	/* While replies pile up, stop reading: the kernel's buffer then holds
+	 * the client back instead of our memory. While a request is in flight
+	 * reading goes on, unparsed, so that a client who leaves is noticed
+	 * (and its slot freed); the read watermark bounds what is held. */
+	if (!c->gone && evbuffer_get_length(bufferevent_get_output(bev)) >= CLIENT_OUT_MAX)
 		bufferevent_disable(c->bev, EV_READ);
 	server_client_unref(c);
 }

@@ -324,7 +324,7 @@ md_teardown() {
 	trap - EXIT
 	if [ -n "$MD_TMP" ]; then
 		if [ -n "$MD_DAEMON_PID" ] && kill -0 "$MD_DAEMON_PID" 2>/dev/null; then
-			ids=$(timeout 20 "$BIN/minidocker" --socket "$MD_SOCK" ps -aq 2>/dev/null)
+			ids=$(timeout 20 "$BIN/minidocker" --socket "$MD_SOCK" ps -aq --no-trunc 2>/dev/null)
 			if [ -n "$ids" ]; then
 				# shellcheck disable=SC2086
 				timeout 30 "$BIN/minidocker" --socket "$MD_SOCK" stop -t 0 $ids >/dev/null 2>&1

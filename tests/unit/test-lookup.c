@@ -339,27 +339,31 @@ static void ctr_find__id_equal_to_hidden_ctrs_name__visible_id_wins(void **state
 	assert_ptr_equal(find(&t, ID_A1, ALICE, &err), &t.a1);
 }
 
-static void ctr_find__name_equal_to_other_prefix__name_wins(void **state)
+static void ctr_find__name_equal_to_other_prefix__ambiguous(void **state)
 {
 	struct table t;
 	struct md_err err;
 
 	(void)state;
 	table_init(&t);
-	/* a2 is named "c0ffee", a unique prefix of c1's ID: the name wins. */
+	/* a2 is named "c0ffee", a prefix of c1's ID: neither wins, or a name
+	 * could capture commands meant for another container's short ID. */
 	t.a2.cfg.name = (char *)"c0ffee";
-	assert_ptr_equal(find(&t, "c0ffee", ALICE, &err), &t.a2);
+	assert_null(find(&t, "c0ffee", ALICE, &err));
+	assert_string_equal(err.msg, "ambiguous: c0ffee is a container name and an ID prefix");
+	assert_int_equal(err.status, MD_STATUS_REFUSED);
 }
 
-static void ctr_find__name_equal_to_ambiguous_prefix__name_wins(void **state)
+static void ctr_find__name_equal_to_own_prefix_only__found(void **state)
 {
 	struct table t;
 	struct md_err err;
 
 	(void)state;
 	table_init(&t);
-	t.c1.cfg.name = (char *)"abc";
-	assert_ptr_equal(find(&t, "abc", ALICE, &err), &t.c1);
+	/* A name that is a prefix of its own container's ID alone is no clash. */
+	t.c1.cfg.name = (char *)"c0ffee0";
+	assert_ptr_equal(find(&t, "c0ffee0", ALICE, &err), &t.c1);
 }
 
 static void ctr_find__hidden_name_equal_to_prefix__prefix_wins(void **state)
@@ -451,8 +455,8 @@ int main(void)
 		cmocka_unit_test(ctr_find__root__sees_all),
 		cmocka_unit_test(ctr_find__id_equal_to_other_name__id_wins),
 		cmocka_unit_test(ctr_find__id_equal_to_hidden_ctrs_name__visible_id_wins),
-		cmocka_unit_test(ctr_find__name_equal_to_other_prefix__name_wins),
-		cmocka_unit_test(ctr_find__name_equal_to_ambiguous_prefix__name_wins),
+		cmocka_unit_test(ctr_find__name_equal_to_other_prefix__ambiguous),
+		cmocka_unit_test(ctr_find__name_equal_to_own_prefix_only__found),
 		cmocka_unit_test(ctr_find__hidden_name_equal_to_prefix__prefix_wins),
 		cmocka_unit_test(ctr_find_name__existing__found),
 		cmocka_unit_test(ctr_find_name__other_owner__found),
