@@ -97,7 +97,8 @@ uninstall:
 
 # Debian packages to build, and to run every test.
 DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev libseccomp-dev
-DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd clang libclang-rt-dev
+DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd clang libclang-rt-dev \
+	libarchive-dev
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 # Install what is missing (root; no-op when everything is there).
