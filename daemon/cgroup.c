@@ -162,6 +162,7 @@ static int v2_enable(const char *dir, unsigned mask, struct md_err *err)
 {
 	cleanup_free char *cur = NULL;
 	char buf[64] = "";
+	size_t used = 0;
 	unsigned missing;
 
 	if (cg_read(dir, "cgroup.subtree_control", &cur, err) < 0)
@@ -172,10 +173,9 @@ static int v2_enable(const char *dir, unsigned mask, struct md_err *err)
 	for (int c = 0; c < CG_NCTRL; c++) {
 		if (!(missing & CG_BIT(c)))
 			continue;
-		if (buf[0] != '\0')
-			strcat(buf, " ");
-		strcat(buf, "+");
-		strcat(buf, cg_ctrl_names[c]);
+		/* Three short names: "+memory +cpu +pids" always fits. */
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s+%s", used ? " " : "",
+					 cg_ctrl_names[c]);
 	}
 	return cg_write(dir, "cgroup.subtree_control", buf, err);
 }
@@ -256,6 +256,17 @@ int cgroup_env_prepare(const struct cgroup_env *env, struct md_err *err)
 	return path_ensure(env->base, env->rel, env->hier[0].ctrls, err);
 }
 
+/* pids.max has the same name and values on v1 and v2. */
+static int pids_write(const char *dir, int64_t pids, struct md_err *err)
+{
+	char val[32];
+
+	if (pids == 0)
+		return cg_write_opt(dir, "pids.max", "max", err);
+	snprintf(val, sizeof(val), "%lld", (long long)pids);
+	return cg_write(dir, "pids.max", val, err);
+}
+
 /* ---- limits ---- */
 
 static void fmt_u64(char *buf, size_t size, uint64_t v)
@@ -290,15 +301,8 @@ static int v2_limits_write(const char *dir, unsigned ctrls, const struct cgroup_
 			return -1;
 		}
 	}
-	if (ctrls & CG_BIT(CG_PIDS)) {
-		if (lim->pids != 0) {
-			snprintf(val, sizeof(val), "%lld", (long long)lim->pids);
-			if (cg_write(dir, "pids.max", val, err) < 0)
-				return -1;
-		} else if (cg_write_opt(dir, "pids.max", "max", err) < 0) {
-			return -1;
-		}
-	}
+	if ((ctrls & CG_BIT(CG_PIDS)) && pids_write(dir, lim->pids, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -342,15 +346,8 @@ static int v1_limits_write(const char *dir, unsigned ctrls, const struct cgroup_
 			return -1;
 		}
 	}
-	if (ctrls & CG_BIT(CG_PIDS)) {
-		if (lim->pids != 0) {
-			snprintf(val, sizeof(val), "%lld", (long long)lim->pids);
-			if (cg_write(dir, "pids.max", val, err) < 0)
-				return -1;
-		} else if (cg_write_opt(dir, "pids.max", "max", err) < 0) {
-			return -1;
-		}
-	}
+	if ((ctrls & CG_BIT(CG_PIDS)) && pids_write(dir, lim->pids, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -159,7 +159,7 @@ static const char *path_split(const char *name, struct lpath *p)
 		return "path longer than PATH_MAX";
 	if (name[0] == '/')
 		return "absolute path";
-	strcpy(p->buf, name);
+	memcpy(p->buf, name, strlen(name) + 1); /* fits: checked above */
 	for (s = strtok_r(p->buf, "/", &save); s != NULL; s = strtok_r(NULL, "/", &save)) {
 		if (strcmp(s, ".") == 0)
 			continue;
