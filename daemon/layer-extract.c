@@ -755,7 +755,9 @@ int layer_extract(int fd, int dirfd, const struct extract_opts *o, struct extrac
 
 		if (h == ARCHIVE_EOF)
 			break;
-		if (h < ARCHIVE_WARN) {
+		/* RETRY (a damaged header) is as fatal as FAILED here: we never
+		 * skip ahead in a hostile archive. Only WARN and OK go on. */
+		if (h != ARCHIVE_OK && h != ARCHIVE_WARN) {
 			md_err_set(err, 0, "read archive: %s",
 				   archive_error_string(x->a) ?: "unknown error");
 			goto out;

@@ -34,22 +34,26 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. $(WAR
 FUZZ_LDLIBS := $(shell pkg-config --libs json-c uuid)
 FUZZ_OUT := $(B)/fuzz
 
-FUZZ_TARGETS := fuzz-frame fuzz-msg fuzz-request fuzz-cli-opts
+FUZZ_TARGETS := fuzz-frame fuzz-msg fuzz-request fuzz-cli-opts fuzz-layer
 
 # What each target links besides its own file (as UNIT_DEPS_* in tests.mk),
-# the largest input it is given, and its dictionary.
+# the largest input it is given, its dictionary, and any libraries of its own.
 FUZZ_DEPS_fuzz-frame := proto/frame.c common/buf.c common/util.c common/err.c
 FUZZ_DEPS_fuzz-msg := proto/msg.c proto/frame.c common/buf.c common/util.c common/err.c
 FUZZ_DEPS_fuzz-request := daemon/run-config.c daemon/ctr-config.c daemon/caps.c \
 	daemon/log-record.c proto/msg.c proto/frame.c common/buf.c common/util.c common/err.c \
 	common/id.c
 FUZZ_DEPS_fuzz-cli-opts := client/opts.c common/util.c common/err.c
+FUZZ_DEPS_fuzz-layer := daemon/layer-extract.c common/util.c common/err.c
 FUZZ_MAXLEN_fuzz-frame := 8192
 FUZZ_MAXLEN_fuzz-msg := 65536
 FUZZ_MAXLEN_fuzz-request := 65536
 FUZZ_MAXLEN_fuzz-cli-opts := 1024
+FUZZ_MAXLEN_fuzz-layer := 65536
 FUZZ_DICT_fuzz-msg := tests/fuzz/json.dict
 FUZZ_DICT_fuzz-request := tests/fuzz/json.dict
+FUZZ_DICT_fuzz-layer := tests/fuzz/tar.dict
+FUZZ_LIBS_fuzz-layer := $(shell pkg-config --libs libarchive)
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(1))
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
@@ -67,7 +71,7 @@ $(FUZZ_OUT)/obj/common/err.o: FUZZ_CFLAGS += -Wno-format-nonliteral
 define FUZZ_LINK
 $(FUZZ_OUT)/$(1): $(call fuzz_obj,tests/fuzz/$(1).c $(FUZZ_DEPS_$(1)))
 	@$$(if $$(Q),echo "  FUZZLD  $$@")
-	$$(Q)$$(FUZZ_CC) $$(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LDLIBS)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS_$(1)) $$(FUZZ_LDLIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_LINK,$(t))))
 
@@ -105,7 +109,8 @@ $(FUZZ_COV)/obj/%.o: %.c
 define FUZZ_COV_LINK
 $(FUZZ_COV)/$(1): $(patsubst %.c,$(FUZZ_COV)/obj/%.o,tests/fuzz/$(1).c $(FUZZ_DEPS_$(1)))
 	@$$(if $$(Q),echo "  COVLD   $$@")
-	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LDLIBS)
+	$$(Q)$$(FUZZ_CC) -fprofile-instr-generate -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS_$(1)) \
+		$$(FUZZ_LDLIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_COV_LINK,$(t))))
 
