@@ -26,10 +26,12 @@ struct container *ctr_find(struct container *const *v, size_t n, const char *que
 
 	struct container *named = NULL;
 
-	/* Docker's order: full ID, then name, then unique prefix, except that
-	 * a name which is also the prefix of another container's ID is
-	 * ambiguous: otherwise a user could name a container after the short
-	 * ID of root's and have root's commands land in it. */
+	/* Docker's order: full ID, then name, then unique prefix. One
+	 * exception, for callers who see other users' containers (root): a
+	 * name on someone else's container that is also the prefix of another
+	 * container's ID is ambiguous, or a user could name a container after
+	 * the short ID of root's and have root's commands land in it. A
+	 * caller's own names always win, as in Docker. */
 	for (size_t i = 0; i < n; i++)
 		if (ctr_visible(v[i], uid) && strcmp(v[i]->cfg.id, query) == 0)
 			return v[i];
@@ -45,7 +47,7 @@ struct container *ctr_find(struct container *const *v, size_t n, const char *que
 			}
 		}
 	}
-	if (named != NULL && hits == 0)
+	if (named != NULL && (hits == 0 || named->cfg.owner_uid == uid))
 		return named;
 	if (named != NULL) {
 		md_err_setst(err, MD_STATUS_REFUSED, 0,

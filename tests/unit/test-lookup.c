@@ -339,19 +339,34 @@ static void ctr_find__id_equal_to_hidden_ctrs_name__visible_id_wins(void **state
 	assert_ptr_equal(find(&t, ID_A1, ALICE, &err), &t.a1);
 }
 
-static void ctr_find__name_equal_to_other_prefix__ambiguous(void **state)
+static void ctr_find__own_name_equal_to_other_prefix__name_wins(void **state)
 {
 	struct table t;
 	struct md_err err;
 
 	(void)state;
 	table_init(&t);
-	/* a2 is named "c0ffee", a prefix of c1's ID: neither wins, or a name
-	 * could capture commands meant for another container's short ID. */
+	/* alice's a2 is named "c0ffee", a prefix of her c1's ID: her own
+	 * name wins, as in Docker ("rm c" must work beside an ID c6...). */
 	t.a2.cfg.name = (char *)"c0ffee";
-	assert_null(find(&t, "c0ffee", ALICE, &err));
+	assert_ptr_equal(find(&t, "c0ffee", ALICE, &err), &t.a2);
+}
+
+static void ctr_find__others_name_equal_to_prefix__ambiguous_for_root(void **state)
+{
+	struct table t;
+	struct md_err err;
+
+	(void)state;
+	table_init(&t);
+	/* bob names his container after the short ID of alice's c1: root,
+	 * who sees both, is told it is ambiguous rather than sent to bob's. */
+	t.b1.cfg.name = (char *)"c0ffee";
+	assert_null(find(&t, "c0ffee", 0, &err));
 	assert_string_equal(err.msg, "ambiguous: c0ffee is a container name and an ID prefix");
 	assert_int_equal(err.status, MD_STATUS_REFUSED);
+	/* bob himself, who cannot see c1, finds his own by name. */
+	assert_ptr_equal(find(&t, "c0ffee", BOB, &err), &t.b1);
 }
 
 static void ctr_find__name_equal_to_own_prefix_only__found(void **state)
@@ -455,7 +470,8 @@ int main(void)
 		cmocka_unit_test(ctr_find__root__sees_all),
 		cmocka_unit_test(ctr_find__id_equal_to_other_name__id_wins),
 		cmocka_unit_test(ctr_find__id_equal_to_hidden_ctrs_name__visible_id_wins),
-		cmocka_unit_test(ctr_find__name_equal_to_other_prefix__ambiguous),
+		cmocka_unit_test(ctr_find__own_name_equal_to_other_prefix__name_wins),
+		cmocka_unit_test(ctr_find__others_name_equal_to_prefix__ambiguous_for_root),
 		cmocka_unit_test(ctr_find__name_equal_to_own_prefix_only__found),
 		cmocka_unit_test(ctr_find__hidden_name_equal_to_prefix__prefix_wins),
 		cmocka_unit_test(ctr_find_name__existing__found),
