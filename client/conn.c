@@ -45,14 +45,17 @@ void conn_close(struct conn *c)
 	buf_free(&c->in);
 }
 
-int conn_send(struct conn *c, struct json_object *msg, struct md_err *err)
+int conn_send_fds(struct conn *c, struct json_object *msg, const int *fds, size_t nfds,
+		  struct md_err *err)
 {
 	struct buf out = { 0 };
 	int r = 0;
 
 	proto_msg_append(&out, msg);
 	while (buf_used(&out) > 0) {
-		ssize_t n = send(c->fd, buf_head(&out), buf_used(&out), MSG_NOSIGNAL);
+		/* The fds go with the frame's first bytes, so the daemon knows
+		 * which request they belong to. */
+		ssize_t n = fds_send(c->fd, buf_head(&out), buf_used(&out), fds, nfds);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -61,9 +64,15 @@ int conn_send(struct conn *c, struct json_object *msg, struct md_err *err)
 			break;
 		}
 		buf_consume(&out, (size_t)n);
+		nfds = 0;
 	}
 	buf_free(&out);
 	return r;
+}
+
+int conn_send(struct conn *c, struct json_object *msg, struct md_err *err)
+{
+	return conn_send_fds(c, msg, NULL, 0, err);
 }
 
 int conn_next_frame(struct conn *c, struct frame_hdr *h, const uint8_t **payload,
@@ -136,10 +145,10 @@ int conn_recv_msg(struct conn *c, struct json_object **msg, struct md_err *err)
 	}
 }
 
-int conn_request(struct conn *c, struct json_object *req, struct json_object **reply,
-		 struct md_err *err)
+int conn_request_fds(struct conn *c, struct json_object *req, const int *fds, size_t nfds,
+		     struct json_object **reply, struct md_err *err)
 {
-	if (conn_send(c, req, err) < 0) {
+	if (conn_send_fds(c, req, fds, nfds, err) < 0) {
 		struct md_err why;
 
 		/* The daemon may have refused us (a connection limit) with one
@@ -151,4 +160,10 @@ int conn_request(struct conn *c, struct json_object *req, struct json_object **r
 		return -1;
 	}
 	return conn_recv_msg(c, reply, err);
+}
+
+int conn_request(struct conn *c, struct json_object *req, struct json_object **reply,
+		 struct md_err *err)
+{
+	return conn_request_fds(c, req, NULL, 0, reply, err);
 }

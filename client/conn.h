@@ -22,6 +22,11 @@ void conn_close(struct conn *c);
 
 int conn_send(struct conn *c, struct json_object *msg, struct md_err *err);
 
+/* Send msg with fds attached (SCM_RIGHTS): files opened here, with the
+ * caller's own rights, that the request names by their index. */
+int conn_send_fds(struct conn *c, struct json_object *msg, const int *fds, size_t nfds,
+		  struct md_err *err);
+
 /* Decode the next whole frame already in c->in: 1 with *h and *payload
  * set (consume with conn_consume), 0 if more bytes are needed, -1 on a
  * protocol error (err set). */
@@ -36,6 +41,10 @@ int conn_recv_msg(struct conn *c, struct json_object **msg, struct md_err *err);
 /* Send req and wait for its reply. */
 int conn_request(struct conn *c, struct json_object *req, struct json_object **reply,
 		 struct md_err *err);
+
+/* The same with fds attached to the request (see conn_send_fds). */
+int conn_request_fds(struct conn *c, struct json_object *req, const int *fds, size_t nfds,
+		     struct json_object **reply, struct md_err *err);
 
 /* Set err from an "error" message. */
 int conn_error_from_msg(struct json_object *msg, struct md_err *err);

@@ -45,6 +45,10 @@ static inline void *steal_ptr(void *pp)
  * when fd >= 0. Returns what sendmsg returns (EINTR retried). */
 ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
 
+/* The same with nfds (at most FDS_SEND_MAX) fds attached. */
+#define FDS_SEND_MAX 64
+ssize_t fds_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
+
 int fd_set_nonblock(int fd, bool on);
 int fd_set_cloexec(int fd, bool on);
 

@@ -18,6 +18,10 @@
 #include "../proto/msg.h"
 #include "request.h"
 
+/* fds one connection may have passed and not yet had taken: past it, the
+ * peer is not speaking the protocol. */
+#define CLIENT_FDS_MAX 64
+
 struct client {
 	struct client *next, *prev; /* in d->clients while open */
 	struct daemon *d;
@@ -29,6 +33,19 @@ struct client {
 	bool closing;        /* close once the output is flushed */
 	void (*on_drain)(void *arg);
 	void *drain_arg;
+	/* Reads are ours, with recvmsg, so that fds a request carries
+	 * (SCM_RIGHTS) are kept; the bufferevent only writes. */
+	struct event *rev;
+	struct evbuffer *in; /* bytes read and not yet handled */
+	bool reading;
+	uint64_t received;   /* bytes read from the socket so far */
+	uint64_t handled;    /* bytes of frames taken from the input */
+	struct {
+		int fd;
+		uint64_t at; /* stream offset of a byte sent with it: its frame's */
+	} fds[CLIENT_FDS_MAX];
+	size_t nfds;
+	uint64_t frame_start, frame_end; /* the frame being dispatched */
 };
 
 /* Below this much queued output a streaming request is asked for more. */
@@ -68,6 +85,48 @@ static void client_unlink(struct client *c)
 	c->d->nclients--;
 }
 
+/* Close the passed fds of every frame that ends before offset end. */
+static void close_passed_fds(struct client *c, uint64_t end)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->nfds; i++) {
+		if (c->fds[i].at < end)
+			close(c->fds[i].fd);
+		else
+			c->fds[k++] = c->fds[i];
+	}
+	c->nfds = k;
+}
+
+int server_client_take_fd(struct client *c, size_t index)
+{
+	size_t seen = 0;
+
+	for (size_t i = 0; i < c->nfds; i++) {
+		int fd = c->fds[i].fd;
+
+		if (c->fds[i].at < c->frame_start || c->fds[i].at >= c->frame_end || fd < 0)
+			continue;
+		if (seen++ == index) {
+			c->fds[i].fd = -1;
+			return fd;
+		}
+	}
+	return -1;
+}
+
+static void client_read_enable(struct client *c, bool on)
+{
+	if (c->gone || c->reading == on)
+		return;
+	c->reading = on;
+	if (on)
+		event_add(c->rev, NULL);
+	else
+		event_del(c->rev);
+}
+
 static void client_close(struct client *c)
 {
 	void (*on_drain)(void *arg) = c->on_drain;
@@ -76,8 +135,13 @@ static void client_close(struct client *c)
 		return;
 	c->gone = true;
 	client_unlink(c);
+	event_free(c->rev);
+	c->rev = NULL;
+	evbuffer_free(c->in);
+	c->in = NULL;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	close_passed_fds(c, UINT64_MAX);
 	/* A streaming request learns that its client left and lets go. */
 	c->on_drain = NULL;
 	if (on_drain != NULL)
@@ -154,7 +218,7 @@ void server_request_done(struct client *c)
 		client_close_after_flush(c);
 		return;
 	}
-	bufferevent_enable(c->bev, EV_READ);
+	client_read_enable(c, true);
 	/* Frames that arrived while busy are waiting in the input buffer. */
 	client_read_cb(c->bev, c);
 }
@@ -167,7 +231,7 @@ void server_client_handed_off(struct client *c)
 static void client_close_after_flush(struct client *c)
 {
 	c->closing = true;
-	bufferevent_disable(c->bev, EV_READ);
+	client_read_enable(c, false);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		client_close(c);
 }
@@ -208,7 +272,7 @@ static void reply_version_mismatch(struct client *c, unsigned peer)
 static void client_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = c->in;
 
 	server_client_ref(c);
 	while (!c->busy && !c->gone && !c->closing &&
@@ -239,6 +303,9 @@ static void client_read_cb(struct bufferevent *bev, void *arg)
 		data = evbuffer_pullup(in, (ssize_t)(PROTO_HDR_LEN + h.len));
 		msg = proto_msg_parse(data + PROTO_HDR_LEN, h.len, &why);
 		evbuffer_drain(in, PROTO_HDR_LEN + h.len);
+		c->frame_start = c->handled;
+		c->handled += PROTO_HDR_LEN + h.len;
+		c->frame_end = c->handled;
 		if (msg == NULL) {
 			log_info("dropping client uid %u: %s", (unsigned)c->cred.uid, why);
 			client_close(c);
@@ -246,14 +313,88 @@ static void client_read_cb(struct bufferevent *bev, void *arg)
 		}
 		dispatch(c, msg);
 		json_object_put(msg);
+		/* fds the request did not take are not kept for the next one. */
+		if (!c->gone)
+			close_passed_fds(c, c->frame_end);
 	}
 	/* While replies pile up, stop reading: the kernel's buffer then holds
 	 * the client back instead of our memory. While a request is in flight
 	 * reading goes on, unparsed, so that a client who leaves is noticed
 	 * (and its slot freed); the read watermark bounds what is held. */
-	if (!c->gone && evbuffer_get_length(bufferevent_get_output(bev)) >= CLIENT_OUT_MAX)
-		bufferevent_disable(c->bev, EV_READ);
+	if (!c->gone && !c->closing)
+		client_read_enable(c, evbuffer_get_length(bufferevent_get_output(bev)) < CLIENT_OUT_MAX);
 	server_client_unref(c);
+}
+
+/* Keep the fds that came with a read; each belongs to the frame holding
+ * the last byte read with it (the kernel ends a read at a message that
+ * carries fds, so that byte is the sender's). False: too many, or cut. */
+static bool keep_passed_fds(struct client *c, struct msghdr *mh)
+{
+	bool ok = !(mh->msg_flags & MSG_CTRUNC);
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fds[CLIENT_FDS_MAX];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		for (size_t i = 0; i < n; i++) {
+			if (c->nfds == CLIENT_FDS_MAX) {
+				close(fds[i]);
+				ok = false;
+				continue;
+			}
+			c->fds[c->nfds].fd = fds[i];
+			c->fds[c->nfds++].at = c->received - 1;
+		}
+	}
+	return ok;
+}
+
+/* Read what the socket has, up to one maximal frame held unhandled. */
+static void client_recv_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static uint8_t data[64 * 1024];
+	struct client *c = arg;
+	struct evbuffer *in = c->in;
+	size_t held = evbuffer_get_length(in), room = PROTO_HDR_LEN + PROTO_FRAME_MAX;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CLIENT_FDS_MAX)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	(void)what;
+	if (held >= room) {
+		client_read_enable(c, false);
+		return;
+	}
+	if (iov.iov_len > room - held)
+		iov.iov_len = room - held;
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(c);
+		return;
+	}
+	c->received += (uint64_t)n;
+	if (!keep_passed_fds(c, &mh)) {
+		log_info("dropping client uid %u: more than %d fds passed", (unsigned)c->cred.uid,
+			 CLIENT_FDS_MAX);
+		client_close(c);
+		return;
+	}
+	if (evbuffer_add(in, data, (size_t)n) < 0) {
+		client_close(c);
+		return;
+	}
+	client_read_cb(c->bev, c);
 }
 
 static void client_write_cb(struct bufferevent *bev, void *arg)
@@ -267,7 +408,7 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 		c->on_drain(c->drain_arg);
 	} else if (!c->busy) {
 		/* Replies drained: take the requests that waited. */
-		bufferevent_enable(bev, EV_READ);
+		client_read_enable(c, true);
 		client_read_cb(bev, c);
 	}
 }
@@ -339,8 +480,17 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		close(fd);
+	c->rev = event_new(d->base, fd, EV_READ | EV_PERSIST, client_recv_cb, c);
+	c->in = evbuffer_new();
+	if (c->bev == NULL || c->rev == NULL || c->in == NULL) {
+		if (c->in != NULL)
+			evbuffer_free(c->in);
+		if (c->rev != NULL)
+			event_free(c->rev);
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
 		free(c);
 		return;
 	}
@@ -349,11 +499,10 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 		d->clients->prev = c;
 	d->clients = c;
 	d->nclients++;
-	/* Never read past one maximal frame before it is handled. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HDR_LEN + PROTO_FRAME_MAX);
 	bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_DRAIN_LOW, 0);
-	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, client_write_cb, client_event_cb, c);
+	bufferevent_disable(c->bev, EV_READ);
+	client_read_enable(c, true);
 	log_debug("client pid %d uid %u connected", (int)c->cred.pid, (unsigned)c->cred.uid);
 }
 

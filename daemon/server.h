@@ -23,6 +23,11 @@ gid_t server_client_gid(const struct client *c);
 /* The connection's fd, e.g. to hand the client over to a monitor. */
 int server_client_fd(const struct client *c);
 
+/* The index-th fd passed (SCM_RIGHTS) with the request being handled, now
+ * the caller's to close; -1 if it sent fewer. Fds a request does not take
+ * are closed when it has been handled. */
+int server_client_take_fd(struct client *c, size_t index);
+
 void server_client_ref(struct client *c);
 void server_client_unref(struct client *c);
 
