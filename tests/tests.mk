@@ -21,6 +21,7 @@ UNIT_DEPS_test-caps := daemon/caps.c
 UNIT_DEPS_test-idmap := daemon/idmap.c daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c \
 	common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-layer-extract := daemon/layer-extract.c common/util.c common/err.c
+UNIT_DEPS_test-image-spec := daemon/image-spec.c common/util.c common/err.c
 # The rule below has no per-test libraries: this one rides on cmocka's, at the end of the line.
 $(B)/tests/test-seccomp: LDLIBS_CMOCKA += $(LDLIBS_SECCOMP)
 $(B)/tests/test-layer-extract: LDLIBS_CMOCKA += $(shell pkg-config --libs libarchive)

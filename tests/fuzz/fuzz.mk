@@ -34,7 +34,7 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. $(WAR
 FUZZ_LDLIBS := $(shell pkg-config --libs json-c uuid)
 FUZZ_OUT := $(B)/fuzz
 
-FUZZ_TARGETS := fuzz-frame fuzz-msg fuzz-request fuzz-cli-opts fuzz-layer
+FUZZ_TARGETS := fuzz-frame fuzz-msg fuzz-request fuzz-cli-opts fuzz-layer fuzz-image-spec
 
 # What each target links besides its own file (as UNIT_DEPS_* in tests.mk),
 # the largest input it is given, its dictionary, and any libraries of its own.
@@ -45,14 +45,17 @@ FUZZ_DEPS_fuzz-request := daemon/run-config.c daemon/ctr-config.c daemon/caps.c 
 	common/id.c
 FUZZ_DEPS_fuzz-cli-opts := client/opts.c common/util.c common/err.c
 FUZZ_DEPS_fuzz-layer := daemon/layer-extract.c common/util.c common/err.c
+FUZZ_DEPS_fuzz-image-spec := daemon/image-spec.c common/util.c common/err.c
 FUZZ_MAXLEN_fuzz-frame := 8192
 FUZZ_MAXLEN_fuzz-msg := 65536
 FUZZ_MAXLEN_fuzz-request := 65536
 FUZZ_MAXLEN_fuzz-cli-opts := 1024
 FUZZ_MAXLEN_fuzz-layer := 65536
+FUZZ_MAXLEN_fuzz-image-spec := 65536
 FUZZ_DICT_fuzz-msg := tests/fuzz/json.dict
 FUZZ_DICT_fuzz-request := tests/fuzz/json.dict
 FUZZ_DICT_fuzz-layer := tests/fuzz/tar.dict
+FUZZ_DICT_fuzz-image-spec := tests/fuzz/json.dict
 FUZZ_LIBS_fuzz-layer := $(shell pkg-config --libs libarchive)
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(1))
