@@ -36,7 +36,8 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/req-inspect.c daemon/req-logs.c daemon/req-info.c daemon/batch.c \
 	daemon/log-record.c daemon/idmap.c daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c \
 	daemon/container.c \
-	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/ctr-config.c
+	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/run-mounts.c daemon/ctr-config.c \
+	daemon/image-spec.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \

@@ -47,6 +47,18 @@ void ctr_config_free(struct ctr_config *c)
 {
 	free(c->name);
 	free(c->image);
+	free(c->image_id);
+	strv_free(c->layers);
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		free(c->volumes[i].source);
+		free(c->volumes[i].target);
+	}
+	free(c->volumes);
+	for (size_t i = 0; i < c->ntmpfs; i++) {
+		free(c->tmpfs[i].target);
+		free(c->tmpfs[i].options);
+	}
+	free(c->tmpfs);
 	strv_free(c->argv);
 	strv_free(c->env);
 	free(c->cwd);
@@ -85,6 +97,34 @@ static char *json_take_text(struct json_object *o)
 	return s;
 }
 
+static struct json_object *mounts_to_json(const struct ctr_config *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *vols = json_object_new_array(), *tmpfs = json_object_new_array();
+
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		struct json_object *v = json_object_new_object();
+
+		add_str(v, "source", c->volumes[i].source);
+		add_str(v, "target", c->volumes[i].target);
+		add_bool(v, "readonly", c->volumes[i].readonly);
+		json_object_array_add(vols, v);
+	}
+	for (size_t i = 0; i < c->ntmpfs; i++) {
+		struct json_object *t = json_object_new_object();
+
+		add_str(t, "target", c->tmpfs[i].target);
+		add_str(t, "options", c->tmpfs[i].options);
+		add_bool(t, "exec", c->tmpfs[i].exec);
+		add_bool(t, "readonly", c->tmpfs[i].readonly);
+		json_object_array_add(tmpfs, t);
+	}
+	json_object_object_add(o, "volumes", vols);
+	json_object_object_add(o, "tmpfs", tmpfs);
+	add_bool(o, "read_only", c->read_only);
+	return o;
+}
+
 char *ctr_config_to_json(const struct ctr_config *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -92,6 +132,13 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	add_str(o, "id", c->id);
 	add_str(o, "name", c->name);
 	add_str(o, "image", c->image);
+	if (c->image_id != NULL) {
+		add_str(o, "image_id", c->image_id);
+		json_object_object_add(o, "layers",
+				       proto_strv_to_json((const char *const *)c->layers));
+		add_bool(o, "vfs", c->vfs);
+	}
+	json_object_object_add(o, "mounts", mounts_to_json(c));
 	add_int(o, "created_ns", c->created_ns);
 	add_int(o, "owner_uid", c->owner_uid);
 	add_int(o, "owner_gid", c->owner_gid);
@@ -215,6 +262,85 @@ static int config_limit_fields(struct json_object *o, struct ctr_config *c, stru
 	return 0;
 }
 
+/* The image and the mounts: optional, absent in configs of the `host`
+ * image written before images existed. */
+static int config_image_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
+{
+	const char *image_id = NULL;
+
+	if (proto_req_str(o, "image_id", false, &image_id, err) < 0)
+		return -1;
+	if (image_id == NULL)
+		return 0;
+	c->image_id = xstrdup(image_id);
+	if (take_strv(o, "layers", &c->layers, err) < 0 || proto_req_bool(o, "vfs", &c->vfs, err) < 0)
+		return -1;
+	if (c->layers[0] == NULL)
+		return md_err_set(err, 0, "layers is empty");
+	for (char **l = c->layers; *l != NULL; l++)
+		if ((*l)[0] != '/')
+			return md_err_set(err, 0, "layers: not an absolute path");
+	return 0;
+}
+
+static int take_target(struct json_object *o, char **out, struct md_err *err)
+{
+	if (take_str(o, "target", out, err) < 0)
+		return -1;
+	if ((*out)[0] != '/')
+		return md_err_set(err, 0, "mount target is not an absolute path");
+	return 0;
+}
+
+static int config_volume(struct json_object *v, struct ctr_volume *vol, struct md_err *err)
+{
+	if (!json_object_is_type(v, json_type_object))
+		return md_err_set(err, 0, "volume is not an object");
+	if (take_str(v, "source", &vol->source, err) < 0 || take_target(v, &vol->target, err) < 0)
+		return -1;
+	return proto_req_bool(v, "readonly", &vol->readonly, err);
+}
+
+static int config_tmpfs(struct json_object *t, struct ctr_tmpfs *tm, struct md_err *err)
+{
+	if (!json_object_is_type(t, json_type_object))
+		return md_err_set(err, 0, "tmpfs is not an object");
+	if (take_target(t, &tm->target, err) < 0 || take_str(t, "options", &tm->options, err) < 0)
+		return -1;
+	if (proto_req_bool(t, "exec", &tm->exec, err) < 0)
+		return -1;
+	return proto_req_bool(t, "readonly", &tm->readonly, err);
+}
+
+static int config_mount_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
+{
+	struct json_object *m, *vols, *tmpfs;
+
+	if (!json_object_object_get_ex(o, "mounts", &m))
+		return 0;
+	if (!json_object_is_type(m, json_type_object) ||
+	    !json_object_object_get_ex(m, "volumes", &vols) ||
+	    !json_object_is_type(vols, json_type_array) ||
+	    !json_object_object_get_ex(m, "tmpfs", &tmpfs) ||
+	    !json_object_is_type(tmpfs, json_type_array))
+		return md_err_set(err, 0, "mounts: invalid");
+	if (proto_req_bool(m, "read_only", &c->read_only, err) < 0)
+		return -1;
+	c->volumes = xcalloc(json_object_array_length(vols) + 1, sizeof(*c->volumes));
+	for (size_t i = 0; i < json_object_array_length(vols); i++, c->nvolumes++)
+		if (config_volume(json_object_array_get_idx(vols, i), &c->volumes[i], err) < 0) {
+			c->nvolumes++; /* freed with the config */
+			return md_err_prefix(err, "volumes");
+		}
+	c->tmpfs = xcalloc(json_object_array_length(tmpfs) + 1, sizeof(*c->tmpfs));
+	for (size_t i = 0; i < json_object_array_length(tmpfs); i++, c->ntmpfs++)
+		if (config_tmpfs(json_object_array_get_idx(tmpfs, i), &c->tmpfs[i], err) < 0) {
+			c->ntmpfs++;
+			return md_err_prefix(err, "tmpfs");
+		}
+	return 0;
+}
+
 /* The id maps: optional members, absent in configs without a user namespace. */
 static int config_userns_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
 {
@@ -281,7 +407,8 @@ static int config_fields(struct json_object *o, struct ctr_config *c, struct md_
 	    proto_req_bool(o, "userns_private", &c->userns_private, err) < 0 ||
 	    proto_req_bool(o, "host_network", &c->host_network, err) < 0)
 		return -1;
-	if (config_userns_fields(o, c, err) < 0 || config_limit_fields(o, c, err) < 0)
+	if (config_userns_fields(o, c, err) < 0 || config_limit_fields(o, c, err) < 0 ||
+	    config_image_fields(o, c, err) < 0 || config_mount_fields(o, c, err) < 0)
 		return -1;
 	return 0;
 }

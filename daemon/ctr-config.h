@@ -16,16 +16,43 @@
 #define CTR_STATE_FILE "state.json"
 #define CTR_LOG_FILE "container.log"
 #define CTR_ROOTFS_DIR "rootfs"
+#define CTR_UPPER_DIR "upper"   /* an image container's writes (overlay) */
+#define CTR_WORK_DIR "work"     /* overlay's scratch directory */
 #define CTR_MONITOR_SOCK "monitor.sock"
 #define CTR_DEFAULT_HOSTNAME "container-host"
 #define CTR_DEFAULT_IMAGE "host"
 #define CTR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define CTR_DEFAULT_STOP_TIMEOUT 10
 
+/* -v HOSTPATH:CTRPATH[:ro]. The host side is opened by the client with the
+ * caller's own rights and reaches the monitor as an fd; source is kept only
+ * to show it. */
+struct ctr_volume {
+	char *source;
+	char *target;   /* absolute, resolved inside the container's root */
+	bool readonly;
+};
+
+/* --tmpfs PATH[:OPTIONS] */
+struct ctr_tmpfs {
+	char *target;
+	char *options;  /* checked mount data: "size=...,mode=..." or "" */
+	bool exec;      /* noexec unless asked for */
+	bool readonly;
+};
+
 struct ctr_config {
 	char id[ID_LEN + 1];
 	char *name;
-	char *image;
+	char *image;     /* as the user named it ("busybox", "host") */
+	char *image_id;  /* "sha256:HEX" of the image; NULL for `host` */
+	char **layers;   /* the image's layer directories, bottom first; NULL for `host` */
+	bool vfs;        /* the root is a copy of the layers, not an overlay of them */
+	bool read_only;  /* --read-only */
+	struct ctr_volume *volumes;
+	size_t nvolumes;
+	struct ctr_tmpfs *tmpfs;
+	size_t ntmpfs;
 	int64_t created_ns;
 	uid_t owner_uid; /* the caller, from SO_PEERCRED */
 	gid_t owner_gid;

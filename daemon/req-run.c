@@ -107,7 +107,7 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	struct container *ct;
 	struct md_err e2;
 
-	if (run_config_from_request(req, server_client_uid(c), server_client_gid(c), &cfg, &opts,
+	if (run_config_from_request(req, server_client_uid(c), server_client_gid(c), NULL, &cfg, &opts,
 				    err) < 0)
 		return -1;
 	id_generate(cfg.id);

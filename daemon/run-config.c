@@ -7,6 +7,7 @@
 #include "../common/util.h"
 #include "../proto/msg.h"
 #include "caps.h"
+#include "run-mounts.h"
 
 #define HOSTNAME_MAX 63
 #define ENV_MAX 1024
@@ -56,11 +57,22 @@ static bool env_has_key(char **env, size_t n, const char *kv)
 	return false;
 }
 
-/* The user's -e entries, then defaults for keys they did not set. */
-static int build_env(const char **user, size_t n, const struct ctr_config *c, char ***out,
-		     struct md_err *err)
+static size_t strv_len(char *const *v)
 {
-	char **env = xcalloc(n + 5, sizeof(*env));
+	size_t n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+/* The user's -e entries, then the image's Env for keys they did not set,
+ * then defaults for keys neither set. */
+static int build_env(const char **user, size_t n, char *const *image_env,
+		     const struct ctr_config *c, char ***out, struct md_err *err)
+{
+	size_t nimage = strv_len(image_env);
+	char **env = xcalloc(n + nimage + 5, sizeof(*env));
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -74,6 +86,9 @@ static int build_env(const char **user, size_t n, const struct ctr_config *c, ch
 		}
 		env[k++] = xstrdup(user[i]);
 	}
+	for (size_t i = 0; i < nimage; i++)
+		if (strchr(image_env[i], '=') != NULL && !env_has_key(env, k, image_env[i]))
+			env[k++] = xstrdup(image_env[i]);
 	if (!env_has_key(env, k, "PATH="))
 		env[k++] = xstrdup("PATH=" CTR_DEFAULT_PATH);
 	if (!env_has_key(env, k, "HOSTNAME="))
@@ -86,17 +101,34 @@ static int build_env(const char **user, size_t n, const struct ctr_config *c, ch
 	return 0;
 }
 
-static int run_fields(struct json_object *req, struct ctr_config *c, struct run_opts *opts,
-		      struct md_err *err)
+/* Docker's rule: the Entrypoint, then the user's command or else the
+ * image's Cmd. */
+static char **build_argv(const char **user, size_t n, const struct image_config *ic)
 {
+	char *const *entry = ic ? ic->entrypoint : NULL;
+	char *const *cmd = ic && n == 0 ? ic->cmd : NULL;
+	size_t nentry = strv_len(entry), ncmd = n > 0 ? n : strv_len(cmd), k = 0;
+	char **argv = xcalloc(nentry + ncmd + 1, sizeof(*argv));
+
+	for (size_t i = 0; i < nentry; i++)
+		argv[k++] = xstrdup(entry[i]);
+	for (size_t i = 0; i < ncmd; i++)
+		argv[k++] = xstrdup(n > 0 ? user[i] : cmd[i]);
+	return argv;
+}
+
+static int run_fields(struct json_object *req, const struct run_image *img, struct ctr_config *c,
+		      struct run_opts *opts, struct md_err *err)
+{
+	const struct image_config *ic = img ? img->config : NULL;
 	const char *image = CTR_DEFAULT_IMAGE, *name = NULL, *hostname = CTR_DEFAULT_HOSTNAME;
-	const char *cwd = "/", *user = "0";
+	const char *cwd = ic && ic->workdir ? ic->workdir : "/", *user = NULL;
 	cleanup_free const char **argv = NULL;
 	cleanup_free const char **env = NULL;
 	size_t argc = 0, nenv = 0;
 	int64_t stop_timeout = CTR_DEFAULT_STOP_TIMEOUT, rows = 0, cols = 0;
 
-	if (proto_req_strv(req, "argv", true, &argv, &argc, err) < 0 ||
+	if (proto_req_strv(req, "argv", img == NULL, &argv, &argc, err) < 0 ||
 	    proto_req_strv(req, "env", false, &env, &nenv, err) < 0 ||
 	    proto_req_str(req, "image", false, &image, err) < 0 ||
 	    proto_req_str(req, "name", false, &name, err) < 0 ||
@@ -112,11 +144,14 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 	    proto_req_int(req, "rows", 0, 65535, &rows, err) < 0 ||
 	    proto_req_int(req, "cols", 0, 65535, &cols, err) < 0)
 		return -1;
-	if (argc == 0 || argv[0][0] == '\0')
+	c->argv = build_argv(argv, argc, ic);
+	if (c->argv[0] == NULL)
+		return md_err_set(err, 0, "no command given");
+	if (c->argv[0][0] == '\0')
 		return md_err_set(err, 0, "no command given");
 	if (nenv > ENV_MAX)
 		return md_err_set(err, 0, "too many environment variables");
-	if (strcmp(image, CTR_DEFAULT_IMAGE) != 0)
+	if (img == NULL && strcmp(image, CTR_DEFAULT_IMAGE) != 0)
 		return md_err_set(err, 0, "no such image: %.128s", image);
 	if (name != NULL && !name_valid(name))
 		return md_err_set(err, 0, "invalid container name: %.128s "
@@ -125,19 +160,27 @@ static int run_fields(struct json_object *req, struct ctr_config *c, struct run_
 		return md_err_set(err, 0, "invalid hostname: %.128s", hostname);
 	if (cwd[0] != '/' || strlen(cwd) > 4096)
 		return md_err_set(err, 0, "working directory must be an absolute path: %.128s", cwd);
-	if (run_parse_user(user, &c->uid, &c->gid) < 0)
+	if (user != NULL && run_parse_user(user, &c->uid, &c->gid) < 0)
 		return md_err_set(err, 0, "invalid user %.64s: expected UID[:GID] as numbers", user);
+	if (user == NULL && img != NULL && img->has_user) {
+		c->uid = img->uid;
+		c->gid = img->gid;
+	}
 	c->image = xstrdup(image);
+	if (img != NULL) {
+		c->image_id = xstrdup(img->id);
+		c->layers = xcalloc(strv_len(img->layer_dirs) + 1, sizeof(*c->layers));
+		for (size_t i = 0; img->layer_dirs[i] != NULL; i++)
+			c->layers[i] = xstrdup(img->layer_dirs[i]);
+		c->vfs = img->vfs;
+	}
 	c->name = name ? xstrdup(name) : NULL;
 	c->hostname = xstrdup(hostname);
 	c->cwd = xstrdup(cwd);
 	c->stop_timeout = (int)stop_timeout;
 	c->rows = (unsigned short)rows;
 	c->cols = (unsigned short)cols;
-	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
-	for (size_t i = 0; i < argc; i++)
-		c->argv[i] = xstrdup(argv[i]);
-	return build_env(env, nenv, c, &c->env, err);
+	return build_env(env, nenv, ic ? ic->env : NULL, c, &c->env, err);
 }
 
 /* Docker refuses less: a container cannot even start in that. */
@@ -204,13 +247,15 @@ static int power_fields(struct json_object *req, uid_t uid, struct ctr_config *c
 }
 
 int run_config_from_request(struct json_object *req, uid_t uid, gid_t gid,
-			    struct ctr_config *c, struct run_opts *opts, struct md_err *err)
+			    const struct run_image *img, struct ctr_config *c,
+			    struct run_opts *opts, struct md_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	memset(opts, 0, sizeof(*opts));
 	c->owner_uid = uid;
 	c->owner_gid = gid;
-	if (run_fields(req, c, opts, err) < 0 || power_fields(req, uid, c, err) < 0) {
+	if (run_fields(req, img, c, opts, err) < 0 || power_fields(req, uid, c, err) < 0 ||
+	    run_mounts_from_request(req, c, err) < 0) {
 		ctr_config_free(c);
 		return -1;
 	}

@@ -10,7 +10,7 @@ UNIT_DEPS_test-id := common/id.c common/util.c common/err.c
 UNIT_DEPS_test-ctr-config := daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c common/buf.c \
 	common/util.c common/err.c common/id.c
 UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/err.c
-UNIT_DEPS_test-run-config := daemon/run-config.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
+UNIT_DEPS_test-run-config := daemon/run-config.c daemon/run-mounts.c daemon/image-spec.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
 	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
 UNIT_DEPS_test-cgroup := daemon/cgroup.c daemon/cgroup-detect.c common/util.c common/err.c

@@ -83,7 +83,7 @@ static void check_run(struct json_object *req, uid_t uid)
 	struct md_err err;
 
 	fuzz_err_poison(&err);
-	if (run_config_from_request(req, uid, uid, &c, &opts, &err) < 0) {
+	if (run_config_from_request(req, uid, uid, NULL, &c, &opts, &err) < 0) {
 		fuzz_err_check(&err);
 		CHECK(c.argv == NULL && c.env == NULL && c.name == NULL); /* freed */
 		return;

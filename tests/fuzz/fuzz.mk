@@ -40,7 +40,7 @@ FUZZ_TARGETS := fuzz-frame fuzz-msg fuzz-request fuzz-cli-opts fuzz-layer fuzz-i
 # the largest input it is given, its dictionary, and any libraries of its own.
 FUZZ_DEPS_fuzz-frame := proto/frame.c common/buf.c common/util.c common/err.c
 FUZZ_DEPS_fuzz-msg := proto/msg.c proto/frame.c common/buf.c common/util.c common/err.c
-FUZZ_DEPS_fuzz-request := daemon/run-config.c daemon/ctr-config.c daemon/caps.c \
+FUZZ_DEPS_fuzz-request := daemon/run-config.c daemon/run-mounts.c daemon/ctr-config.c daemon/caps.c \
 	daemon/log-record.c proto/msg.c proto/frame.c common/buf.c common/util.c common/err.c \
 	common/id.c
 FUZZ_DEPS_fuzz-cli-opts := client/opts.c common/util.c common/err.c

@@ -66,7 +66,7 @@ static struct json_object *req_with_env(const char *a, const char *b)
 static void run_ok(struct json_object *req, struct ctr_config *c, struct run_opts *opts)
 {
 	struct md_err err = { 0 };
-	int r = run_config_from_request(req, CALLER_UID, CALLER_GID, c, opts, &err);
+	int r = run_config_from_request(req, CALLER_UID, CALLER_GID, NULL, c, opts, &err);
 
 	json_object_put(req);
 	if (r != 0)
@@ -82,7 +82,7 @@ static void run_fails(struct json_object *req, const char *expected)
 	int r;
 
 	memset(&c, 0xa5, sizeof(c));
-	r = run_config_from_request(req, CALLER_UID, CALLER_GID, &c, &opts, &err);
+	r = run_config_from_request(req, CALLER_UID, CALLER_GID, NULL, &c, &opts, &err);
 	json_object_put(req);
 	if (r == 0)
 		ctr_config_free(&c);
