@@ -54,6 +54,8 @@ struct inoset {
 
 struct lx {
 	struct archive *a;
+	int fd;                 /* the archive stream */
+	char inbuf[64 * 1024];
 	const struct extract_opts *o;
 	int root;               /* our own readable fd on the target directory */
 	struct inoset made;
@@ -704,6 +706,41 @@ static int dir_check_empty(struct lx *x)
 	return 0;
 }
 
+static ssize_t read_some(struct lx *x)
+{
+	ssize_t n;
+
+	do
+		n = read(x->fd, x->inbuf, sizeof(x->inbuf));
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && x->o->on_read != NULL)
+		x->o->on_read(x->o->on_read_arg, x->inbuf, (size_t)n);
+	return n;
+}
+
+static la_ssize_t reader_read(struct archive *a, void *arg, const void **buf)
+{
+	struct lx *x = arg;
+	ssize_t n = read_some(x);
+
+	if (n < 0)
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+	*buf = x->inbuf;
+	return n;
+}
+
+/* The rest of the stream after the archive's end, for on_read. */
+static int reader_drain(struct lx *x)
+{
+	ssize_t n;
+
+	while ((n = read_some(x)) > 0)
+		;
+	if (n < 0)
+		return md_err_set(x->err, errno, "read archive");
+	return 0;
+}
+
 /* Decompressors built into libarchive only: archive_read_support_filter_all
  * would also register lrzip, lzop and grzip, which run an external program,
  * as root, on hostile input. Tar only, in all its dialects (ustar, pax, GNU),
@@ -723,7 +760,8 @@ static int reader_open(struct lx *x, int fd)
 	archive_read_support_filter_compress(x->a);
 	archive_read_support_format_tar(x->a);
 	archive_read_support_format_empty(x->a);
-	if (archive_read_open_fd(x->a, fd, 64 * 1024) != ARCHIVE_OK)
+	x->fd = fd;
+	if (archive_read_open(x->a, x, NULL, reader_read, NULL) != ARCHIVE_OK)
 		return md_err_set(x->err, 0, "read archive: %s",
 				  archive_error_string(x->a) ?: "unknown error");
 	return 0;
@@ -770,6 +808,8 @@ int layer_extract(int fd, int dirfd, const struct extract_opts *o, struct extrac
 		if (put_entry(x, e) < 0)
 			goto out;
 	}
+	if (o->on_read != NULL && reader_drain(x) < 0)
+		goto out;
 	if (st != NULL) {
 		st->files = x->files;
 		st->bytes = x->bytes;

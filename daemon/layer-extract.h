@@ -20,6 +20,10 @@ struct extract_opts {
 				 * .wh..wh..opq into the trusted.overlay.opaque="y" xattr on the
 				 * directory; else apply them: delete NAME / empty the dir of what
 				 * earlier layers put there (for a flattened root) */
+	/* Called with every byte read from fd, in order, up to its end (what
+	 * follows the archive is read too): to digest the stream as given. */
+	void (*on_read)(void *arg, const void *buf, size_t len);
+	void *on_read_arg;
 };
 
 struct extract_stats {

@@ -832,6 +832,223 @@ static void layer_extract__newline_in_name__escaped(void **state)
 	assert_refused(&err, "/x\\x0afake line", "absolute path");
 }
 
+/* ---- on_read: the stream as given, for its digest ---- */
+
+/* What on_read saw, concatenated. */
+struct sink {
+	char *data;
+	size_t len;
+	size_t calls;
+};
+
+static void sink_on_read(void *arg, const void *buf, size_t len)
+{
+	struct sink *k = arg;
+
+	assert_true(len > 0);
+	k->data = xrealloc(k->data, k->len + len);
+	memcpy(k->data + k->len, buf, len);
+	k->len += len;
+	k->calls++;
+}
+
+/* The whole of what fd holds, from 0. */
+static char *fd_slurp(int fd, size_t *len)
+{
+	struct stat sb;
+	char *data;
+
+	assert_int_equal(fstat(fd, &sb), 0);
+	data = xmalloc((size_t)sb.st_size + 1);
+	assert_int_equal(pread(fd, data, (size_t)sb.st_size, 0), sb.st_size);
+	*len = (size_t)sb.st_size;
+	return data;
+}
+
+/* Archive ents through filter f, followed by trailer bytes; extract it with
+ * on_read and check that on_read saw exactly every byte of the input, in
+ * order, and that the extraction itself still worked. Returns on_read's
+ * number of calls. */
+static size_t on_read_check(struct fx *fx, const struct ent *ents, enum filt f,
+			    const void *trailer, size_t trailer_len, const char *what)
+{
+	struct extract_opts o = OPTS_PRIV;
+	struct sink k = { 0 };
+	struct extract_stats st;
+	struct md_err err;
+	size_t tar_len;
+	int tar = tar_make(ents, f);
+	char *input;
+	int fd;
+
+	if (tar < 0) {
+		print_message("    (skipped: this libarchive cannot write %s)\n", what);
+		skip();
+	}
+	input = fd_slurp(tar, &tar_len);
+	close(tar);
+	input = xrealloc(input, tar_len + trailer_len + 1);
+	if (trailer_len > 0)
+		memcpy(input + tar_len, trailer, trailer_len);
+	fd = memfd_create("input", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write_all(fd, input, tar_len + trailer_len), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	o.on_read = sink_on_read;
+	o.on_read_arg = &k;
+	md_err_clear(&err);
+	if (layer_extract(fd, fx->root, &o, &st, &err) < 0)
+		fail_msg("layer_extract: %s", err.msg);
+	/* Nothing left unread. */
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), (off_t)(tar_len + trailer_len));
+	close(fd);
+	assert_int_equal(k.len, tar_len + trailer_len);
+	assert_memory_equal(k.data, input, tar_len + trailer_len);
+	free(k.data);
+	free(input);
+	return k.calls;
+}
+
+static void layer_extract__on_read_plain__every_byte(void **state)
+{
+	struct fx *fx = *state;
+
+	on_read_check(fx, TREE, F_NONE, NULL, 0, "tar");
+	assert_file(fx->root, "etc/hostname", "box\n");
+}
+
+/* Zero blocks past the end-of-archive marker, then bytes that are not tar. */
+static void layer_extract__on_read_plain_trailing_data__every_byte(void **state)
+{
+	struct fx *fx = *state;
+	size_t n = 200 * 1024 + 100; /* more than one 64 KiB read past the end */
+	char *trailer = xcalloc(1, n);
+
+	memcpy(trailer + n - 17, "trailing garbage", 17);
+	on_read_check(fx, TREE, F_NONE, trailer, n, "tar");
+	free(trailer);
+	check_tree(fx, &(struct extract_stats){ .files = 8, .bytes = 14 });
+}
+
+static void layer_extract__on_read_gzip__every_byte(void **state)
+{
+	struct fx *fx = *state;
+
+	on_read_check(fx, TREE, F_GZIP, NULL, 0, "gzip");
+	assert_file(fx->root, "usr/bin/tool", "#!/bin/sh\n");
+}
+
+/* Some tools pad a compressed layer to a block size with zeros. */
+static void layer_extract__on_read_gzip_zero_padding__every_byte(void **state)
+{
+	struct fx *fx = *state;
+	char *zeros = xcalloc(1, 4096);
+
+	on_read_check(fx, TREE, F_GZIP, zeros, 4096, "gzip");
+	free(zeros);
+	assert_file(fx->root, "usr/bin/tool", "#!/bin/sh\n");
+}
+
+static void layer_extract__on_read_gzip_trailing_garbage__every_byte(void **state)
+{
+	struct fx *fx = *state;
+	static const char junk[] = "not a second gzip member, just bytes after the first";
+
+	on_read_check(fx, TREE, F_GZIP, junk, sizeof(junk) - 1, "gzip");
+	assert_file(fx->root, "etc/hostname", "box\n");
+}
+
+/* Garbage longer than a read: what libarchive never asked for is drained. */
+static void layer_extract__on_read_gzip_long_garbage__every_byte(void **state)
+{
+	struct fx *fx = *state;
+	size_t n = 150 * 1024 + 11;
+	char *junk = xmalloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		junk[i] = (char)(0x80 | (i % 97));
+	on_read_check(fx, TREE, F_GZIP, junk, n, "gzip");
+	free(junk);
+	assert_file(fx->root, "etc/hostname", "box\n");
+}
+
+/* (No trailer here: libarchive's zstd filter, like the zstd tool, refuses
+ * bytes after the last frame that are not a frame.) */
+static void layer_extract__on_read_zstd__every_byte(void **state)
+{
+	struct fx *fx = *state;
+
+	on_read_check(fx, TREE, F_ZSTD, NULL, 0, "zstd");
+	assert_file(fx->root, "etc/hostname", "box\n");
+}
+
+/* More than one read buffer: many calls, still every byte in order. */
+static void layer_extract__on_read_large__many_calls_in_order(void **state)
+{
+	struct fx *fx = *state;
+	size_t n = 300 * 1024 + 3;
+	char *big = xmalloc(n + 1);
+	struct ent ents[] = { REG("big", NULL), END };
+	char trailer[1000];
+	struct stat sb;
+	size_t calls;
+
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + (i * 7 + i / 4096) % 26);
+	big[n] = '\0';
+	ents[0].data = big;
+	for (size_t i = 0; i < sizeof(trailer); i++)
+		trailer[i] = (char)i;
+	calls = on_read_check(fx, ents, F_NONE, trailer, sizeof(trailer), "tar");
+	assert_true(calls >= 5); /* 64 KiB reads */
+	assert_int_equal(fstatat(fx->root, "big", &sb, 0), 0);
+	assert_int_equal(sb.st_size, (off_t)n);
+	free(big);
+}
+
+static void layer_extract__on_read_empty_stream__nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct extract_opts o = OPTS_PRIV;
+	struct sink k = { 0 };
+	struct md_err err;
+	int fd = memfd_create("empty", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	o.on_read = sink_on_read;
+	o.on_read_arg = &k;
+	assert_int_equal(layer_extract(fd, fx->root, &o, NULL, &err), 0);
+	close(fd);
+	assert_int_equal(k.len, 0);
+	assert_int_equal(k.calls, 0);
+	free(k.data);
+}
+
+/* On a refused archive what was read so far is still given in order: a
+ * prefix of the input. */
+static void layer_extract__on_read_refused__prefix_of_input(void **state)
+{
+	struct fx *fx = *state;
+	const struct ent ents[] = { REG("ok", "fine"), REG("../outside/x", "pwn"), END };
+	struct extract_opts o = OPTS_PRIV;
+	struct sink k = { 0 };
+	struct md_err err;
+	size_t len;
+	int fd = tar_make(ents, F_NONE);
+	char *input = fd_slurp(fd, &len);
+
+	o.on_read = sink_on_read;
+	o.on_read_arg = &k;
+	md_err_clear(&err);
+	assert_int_equal(layer_extract(fd, fx->root, &o, NULL, &err), -1);
+	close(fd);
+	assert_refused(&err, "../outside/x", "\"..\" component");
+	assert_true(k.len > 0 && k.len <= len);
+	assert_memory_equal(k.data, input, k.len);
+	free(k.data);
+	free(input);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void)
@@ -875,6 +1092,16 @@ int main(void)
 		T(layer_extract__truncated_gzip__clear_error),
 		T(layer_extract__empty_stream__empty_layer),
 		T(layer_extract__newline_in_name__escaped),
+		T(layer_extract__on_read_plain__every_byte),
+		T(layer_extract__on_read_plain_trailing_data__every_byte),
+		T(layer_extract__on_read_gzip__every_byte),
+		T(layer_extract__on_read_gzip_zero_padding__every_byte),
+		T(layer_extract__on_read_gzip_trailing_garbage__every_byte),
+		T(layer_extract__on_read_gzip_long_garbage__every_byte),
+		T(layer_extract__on_read_zstd__every_byte),
+		T(layer_extract__on_read_large__many_calls_in_order),
+		T(layer_extract__on_read_empty_stream__nothing),
+		T(layer_extract__on_read_refused__prefix_of_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
