@@ -18,6 +18,10 @@ int cmd_info(struct client_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct client_ctx *ctx, int argc, char **argv);
 int cmd_attach(struct client_ctx *ctx, int argc, char **argv);
 int cmd_logs(struct client_ctx *ctx, int argc, char **argv);
+int cmd_images(struct client_ctx *ctx, int argc, char **argv);
+int cmd_import(struct client_ctx *ctx, int argc, char **argv);
+int cmd_load(struct client_ctx *ctx, int argc, char **argv);
+int cmd_rmi(struct client_ctx *ctx, int argc, char **argv);
 /* kill, rm, wait, inspect: argv[0] says which. */
 int cmd_names(struct client_ctx *ctx, int argc, char **argv);
 

@@ -161,3 +161,16 @@ void table_free(struct table *t)
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
 }
+
+void format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 999.5 && u + 1 < ARRAY_SIZE(units)) { /* %.3g would say 1e+03 */
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, len, "%.3g%s", v, units[u]);
+}

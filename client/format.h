@@ -22,6 +22,10 @@ void format_created(int64_t created_ns, int64_t now_ns, char *buf, size_t len);
  * truncated to 20 characters with "…" unless no_trunc. Returns malloc'd. */
 char *format_command(const char *const *argv, bool no_trunc);
 
+/* Docker's image SIZE: 3 significant digits, powers of 1000 ("4.26MB",
+ * "12.3kB", "999B"). */
+void format_size(uint64_t bytes, char *buf, size_t len);
+
 /* A table printed with each column as wide as its widest cell plus 3. */
 struct table {
 	size_t ncols, nrows;

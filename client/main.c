@@ -23,6 +23,10 @@ static const struct {
 	{ "rm", cmd_names, "Remove containers" },
 	{ "wait", cmd_names, "Wait for containers to exit" },
 	{ "inspect", cmd_names, "Show containers' full state" },
+	{ "images", cmd_images, "List images" },
+	{ "import", cmd_import, "Make an image from a root filesystem tarball" },
+	{ "load", cmd_load, "Load images from a docker save or OCI archive" },
+	{ "rmi", cmd_rmi, "Remove images" },
 	{ "version", cmd_version, "Show client and daemon versions" },
 	{ "info", cmd_info, "Show daemon facts" },
 };

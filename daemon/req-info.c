@@ -6,6 +6,7 @@
 
 #include "../proto/msg.h"
 #include "container.h"
+#include "image-store.h"
 #include "request.h"
 #include "server.h"
 
@@ -18,6 +19,17 @@ static const char *cgroup_version(void)
 	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
 		return "2";
 	return "1";
+}
+
+/* The images `images` lists for the caller (the built-in `host` is not
+ * one of them). */
+static size_t images_visible(const struct daemon *d, uid_t uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->images->n; i++)
+		n += image_visible(d->images->v[i], uid);
+	return n;
 }
 
 int req_info(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
@@ -40,7 +52,7 @@ int req_info(struct daemon *d, struct client *c, struct json_object *req, struct
 	json_object_object_add(o, "containers", json_object_new_int(running + stopped));
 	json_object_object_add(o, "running", json_object_new_int(running));
 	json_object_object_add(o, "stopped", json_object_new_int(stopped));
-	json_object_object_add(o, "images", json_object_new_int(1));
+	json_object_object_add(o, "images", json_object_new_int((int)images_visible(d, uid)));
 	json_object_object_add(o, "cgroup_version", json_object_new_string(cgroup_version()));
 	json_object_object_add(o, "root_dir", json_object_new_string(d->root_dir));
 	json_object_object_add(o, "run_dir", json_object_new_string(d->run_dir));

@@ -20,6 +20,10 @@ static const struct {
 	{ "inspect", req_inspect },
 	{ "logs", req_logs },
 	{ "info", req_info },
+	{ "import", req_import },
+	{ "load", req_load },
+	{ "images", req_images },
+	{ "rmi", req_rmi },
 };
 
 req_fn request_lookup(const char *type)

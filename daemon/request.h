@@ -32,5 +32,12 @@ int req_attach(struct daemon *d, struct client *c, struct json_object *req, stru
 int req_inspect(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
 int req_logs(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
 int req_info(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_import(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_load(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_images(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+int req_rmi(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err);
+
+/* Remove what rmi left in the image trash, in a worker (req-image.c). */
+void image_trash_collect(struct daemon *d);
 
 #endif
