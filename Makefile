@@ -19,6 +19,7 @@ LDLIBS_JSON := $(shell pkg-config --libs json-c)
 LDLIBS_UUID := $(shell pkg-config --libs uuid)
 LDLIBS_EVENT := $(shell pkg-config --libs libevent)
 LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp)
+LDLIBS_IMAGE := $(shell pkg-config --libs libarchive libcrypto)
 # The monitor is linked statically: one per container, it should start fast
 # (no dynamic loader) and share nothing it does not need. SAN builds link it
 # dynamically, as the sanitizer runtimes require.
@@ -37,11 +38,13 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/log-record.c daemon/idmap.c daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c \
 	daemon/container.c \
 	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/run-mounts.c daemon/ctr-config.c \
-	daemon/image-spec.c
+	daemon/image-spec.c daemon/image-store.c daemon/image-unpack.c daemon/req-image.c \
+	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
-	daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c daemon/ctr-seccomp.c
+	daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c daemon/ctr-seccomp.c \
+	daemon/mon-root.c daemon/ctr-overlay.c daemon/layer-copy.c
 CLIENT := $(wildcard client/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -58,7 +61,8 @@ $(B)/obj/%.o: %.c
 $(BIN)/minidockerd: $(call obj,$(DAEMON) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EVENT) $(LDLIBS_JSON) $(LDLIBS_UUID)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EVENT) $(LDLIBS_JSON) $(LDLIBS_UUID) \
+		$(LDLIBS_IMAGE)
 
 $(BIN)/minidocker-monitor: $(call obj,$(MONITOR) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
@@ -97,9 +101,10 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDDIR)/minidockerd.service $(DESTDIR)$(SYSTEMDDIR)/minidockerd.socket
 
 # Debian packages to build, and to run every test.
-DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev libseccomp-dev
+DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev libseccomp-dev \
+	libarchive-dev libssl-dev
 DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd clang libclang-rt-dev \
-	libarchive-dev
+	busybox-static zstd xz-utils
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 # Install what is missing (root; no-op when everything is there).

@@ -1,7 +1,11 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/util.h"
 #include "../proto/msg.h"
 #include "client.h"
 #include "conn.h"
@@ -26,6 +30,11 @@ static const char run_usage[] =
 	"  -e, --env KEY=VALUE      Set an environment variable (repeatable)\n"
 	"  -w, --workdir DIR        Working directory inside the container\n"
 	"  -u, --user UID[:GID]     User to run as\n"
+	"  -v, --volume SRC:DST[:ro]  Bind the host path SRC (which must exist) on DST\n"
+	"                           (repeatable; ro: read-only)\n"
+	"      --read-only          Mount the container's root read-only\n"
+	"      --tmpfs DST[:OPTS]   Mount a tmpfs on DST (repeatable; OPTS: size=N[kmg],\n"
+	"                           mode=OCTAL, exec, ro; always nosuid, nodev)\n"
 	"      --stop-timeout SECS  Seconds stop waits before SIGKILL (default 10)\n"
 	"      --memory SIZE        Memory limit, swap included (bytes, or with k, m, g)\n"
 	"      --cpus N             CPU limit (decimal, e.g. 0.5)\n"
@@ -35,6 +44,62 @@ static const char run_usage[] =
 	"      --network MODE       none (default) or host (root only)\n"
 	"      --userns MODE        private: a user namespace (always for non-root)\n"
 	"      --detach-keys KEYS   Keys that detach (default ctrl-p,ctrl-q)\n";
+
+/* Each volume names its source's fd by its index among the fds sent. */
+static struct json_object *volumes_json(const struct run_opts *o)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < o->nvolumes; i++) {
+		struct json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "source", json_object_new_string(o->volumes[i].source));
+		json_object_object_add(v, "target", json_object_new_string(o->volumes[i].target));
+		json_object_object_add(v, "readonly", json_object_new_boolean(o->volumes[i].readonly));
+		json_object_object_add(v, "fd", json_object_new_int((int)i));
+		json_object_array_add(a, v);
+	}
+	return a;
+}
+
+static struct json_object *tmpfs_json(const struct run_opts *o)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < o->ntmpfs; i++) {
+		struct json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "target", json_object_new_string(o->tmpfs[i].target));
+		json_object_object_add(t, "options", json_object_new_string(o->tmpfs[i].options));
+		json_object_array_add(a, t);
+	}
+	return a;
+}
+
+/* Open each volume's source here, with the caller's own rights: the
+ * daemon mounts what these fds are, so a user can share only what it can
+ * read. Never O_PATH, which needs no read permission at all. O_NONBLOCK:
+ * a FIFO must not hang the open. fds[] gets one per volume, or -1 with
+ * err set (and the ones opened closed). */
+static int open_volume_sources(const struct run_opts *o, int *fds, struct md_err *err)
+{
+	for (size_t i = 0; i < o->nvolumes; i++) {
+		fds[i] = open(o->volumes[i].source, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fds[i] < 0) {
+			md_err_set(err, errno, "invalid volume %s", o->volumes[i].source);
+			while (i > 0)
+				close(fds[--i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
 
 static struct json_object *run_request(const struct run_opts *o)
 {
@@ -75,6 +140,12 @@ static struct json_object *run_request(const struct run_opts *o)
 		json_object_object_add(req, "network", json_object_new_string(o->network));
 	if (o->userns)
 		json_object_object_add(req, "userns", json_object_new_string(o->userns));
+	if (o->read_only)
+		json_object_object_add(req, "read_only", json_object_new_boolean(true));
+	if (o->nvolumes > 0)
+		json_object_object_add(req, "volumes", volumes_json(o));
+	if (o->ntmpfs > 0)
+		json_object_object_add(req, "tmpfs", tmpfs_json(o));
 	if (o->tty && (tty_size(STDIN_FILENO, &rows, &cols) || tty_size(STDOUT_FILENO, &rows, &cols))) {
 		json_object_object_add(req, "rows", json_object_new_int(rows));
 		json_object_object_add(req, "cols", json_object_new_int(cols));
@@ -108,6 +179,7 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 	struct stream_opts so = { 0 };
 	struct md_err err;
 	struct json_object *req, *reply = NULL;
+	cleanup_free int *fds = NULL;
 	struct conn c;
 	int r;
 
@@ -127,13 +199,22 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 		opts_run_free(&o);
 		return client_fail(&err);
 	}
+	/* -v sources must exist (CLI.md): a missing or unreadable one is
+	 * the caller's error, before anything reaches the daemon. */
+	fds = xcalloc(o.nvolumes + 1, sizeof(*fds));
+	if (open_volume_sources(&o, fds, &err) < 0) {
+		opts_run_free(&o);
+		return client_fail(&err);
+	}
 	if (conn_open(&c, ctx->socket_path, &err) < 0) {
+		close_fds(fds, o.nvolumes);
 		opts_run_free(&o);
 		return client_fail(&err);
 	}
 	req = run_request(&o);
-	r = conn_request(&c, req, &reply, &err);
+	r = conn_request_fds(&c, req, fds, o.nvolumes, &reply, &err);
 	json_object_put(req);
+	close_fds(fds, o.nvolumes);
 	if (r < 0) {
 		conn_close(&c);
 		opts_run_free(&o);

@@ -34,7 +34,7 @@ static int parse_seconds(const char *s, long *out, struct md_err *err)
 
 enum { OPT_RM = 256, OPT_NAME, OPT_STOP_TIMEOUT, OPT_DETACH_KEYS, OPT_NO_TRUNC, OPT_FORMAT,
        OPT_INIT, OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_NETWORK,
-       OPT_USERNS };
+       OPT_USERNS, OPT_READ_ONLY, OPT_TMPFS };
 
 int opts_parse_size(const char *s, unsigned long long *out)
 {
@@ -91,6 +91,70 @@ int opts_parse_cpus(const char *s, long long *out)
 	return *out > 0 ? 0 : -1;
 }
 
+static char *xstrndup_(const char *s, size_t n)
+{
+	char *r = xmalloc(n + 1);
+
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+/* "/", "//", ...: a mount there would replace the container's root. */
+static bool is_root_path(const char *s)
+{
+	return s[0] == '/' && s[strspn(s, "/")] == '\0';
+}
+
+int opts_parse_volume(const char *spec, struct opts_volume *v, struct md_err *err)
+{
+	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	const char *mode = c2 ? c2 + 1 : "rw";
+
+	memset(v, 0, sizeof(*v));
+	if (c1 == NULL || c1 == spec || c1[1] == '\0' || c2 == c1 + 1)
+		return md_err_set(err, 0, "invalid volume specification: %s "
+				  "(HOSTPATH:CTRPATH[:ro])", spec);
+	if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+		return md_err_set(err, 0, "invalid volume specification: %s (mode must be ro or rw)",
+				  spec);
+	if (spec[0] != '/')
+		return md_err_set(err, 0, "invalid volume specification: %s (the host path must be "
+				  "absolute: named volumes are not supported)", spec);
+	if (c1[1] != '/')
+		return md_err_set(err, 0, "invalid volume specification: %s (the container path "
+				  "must be absolute)", spec);
+	v->source = xstrndup_(spec, (size_t)(c1 - spec));
+	v->target = c2 ? xstrndup_(c1 + 1, (size_t)(c2 - c1 - 1)) : xstrdup(c1 + 1);
+	v->readonly = strcmp(mode, "ro") == 0;
+	if (is_root_path(v->target)) {
+		free(v->source);
+		free(v->target);
+		memset(v, 0, sizeof(*v));
+		return md_err_set(err, 0, "invalid volume specification: %s (the container path "
+				  "cannot be \"/\")", spec);
+	}
+	return 0;
+}
+
+int opts_parse_tmpfs(const char *spec, struct opts_tmpfs *t, struct md_err *err)
+{
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+
+	memset(t, 0, sizeof(*t));
+	if (spec[0] != '/')
+		return md_err_set(err, 0, "invalid --tmpfs: %s (the path must be absolute)", spec);
+	t->target = xstrndup_(spec, n);
+	if (is_root_path(t->target)) {
+		free(t->target);
+		t->target = NULL;
+		return md_err_set(err, 0, "invalid --tmpfs: %s (the path cannot be \"/\")", spec);
+	}
+	t->options = xstrdup(colon ? colon + 1 : "");
+	return 0;
+}
+
 static void strv_push(const char ***v, size_t *n, const char *s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
@@ -112,6 +176,9 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 		{ "network", required_argument, NULL, OPT_NETWORK },
 		{ "userns", required_argument, NULL, OPT_USERNS },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+		{ "tmpfs", required_argument, NULL, OPT_TMPFS },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "env", required_argument, NULL, 'e' },
@@ -129,7 +196,7 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 	getopt_reset();
 	/* "+": options end at the first operand, the image or the command,
 	 * so the command's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:ditHh:e:w:u:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ditHh:e:w:u:v:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->detach = o->any_io_flag = true; break;
 		case 'i': o->interactive = o->any_io_flag = true; break;
@@ -140,6 +207,19 @@ int opts_parse_run(int argc, char **argv, struct run_opts *o, struct md_err *err
 		case OPT_CAP_DROP: strv_push(&o->cap_drop, &o->ncap_drop, optarg); break;
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_USERNS: o->userns = optarg; break;
+		case OPT_READ_ONLY: o->read_only = true; break;
+		case 'v':
+			o->volumes = xrealloc(o->volumes, (o->nvolumes + 1) * sizeof(*o->volumes));
+			if (opts_parse_volume(optarg, &o->volumes[o->nvolumes], err) < 0)
+				return -1;
+			o->nvolumes++;
+			break;
+		case OPT_TMPFS:
+			o->tmpfs = xrealloc(o->tmpfs, (o->ntmpfs + 1) * sizeof(*o->tmpfs));
+			if (opts_parse_tmpfs(optarg, &o->tmpfs[o->ntmpfs], err) < 0)
+				return -1;
+			o->ntmpfs++;
+			break;
 		case OPT_MEMORY:
 			if (opts_parse_size(optarg, &o->memory) < 0)
 				return md_err_set(err, 0, "invalid --memory: %s (bytes, or with k, m, g)", optarg);
@@ -192,6 +272,19 @@ void opts_run_free(struct run_opts *o)
 	free(o->cap_add);
 	free(o->cap_drop);
 	o->env = o->cap_add = o->cap_drop = NULL;
+	for (size_t i = 0; i < o->nvolumes; i++) {
+		free(o->volumes[i].source);
+		free(o->volumes[i].target);
+	}
+	for (size_t i = 0; i < o->ntmpfs; i++) {
+		free(o->tmpfs[i].target);
+		free(o->tmpfs[i].options);
+	}
+	free(o->volumes);
+	free(o->tmpfs);
+	o->volumes = NULL;
+	o->tmpfs = NULL;
+	o->nvolumes = o->ntmpfs = 0;
 }
 
 void opts_run_apply_terminal_default(struct run_opts *o, bool stdin_tty, bool stdout_tty)

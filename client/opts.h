@@ -12,8 +12,19 @@
  * -1 with err set (a usage error: exit 125). */
 enum { OPTS_OK = 0, OPTS_HELP = 1 };
 
+/* -v HOSTPATH:CTRPATH[:ro|rw], split (malloc'd copies). */
+struct opts_volume {
+	char *source, *target;
+	bool readonly;
+};
+
+/* --tmpfs PATH[:OPTIONS] (malloc'd copies; the daemon checks OPTIONS). */
+struct opts_tmpfs {
+	char *target, *options;
+};
+
 struct run_opts {
-	bool detach, interactive, tty, rm, init;
+	bool detach, interactive, tty, rm, init, read_only;
 	bool any_io_flag;          /* one of -d, -i, -t was given */
 	const char *name, *hostname, *workdir, *user, *detach_keys;
 	const char **env;          /* -e KEY=VALUE, in order */
@@ -25,6 +36,10 @@ struct run_opts {
 	long long nano_cpus;       /* CPUs x 10^9, 0 when not given */
 	long long pids_limit;      /* 0 when not given */
 	long stop_timeout;         /* -1 when not given */
+	struct opts_volume *volumes; /* -v, in order */
+	size_t nvolumes;
+	struct opts_tmpfs *tmpfs;  /* --tmpfs, in order */
+	size_t ntmpfs;
 	const char *image;         /* NULL: the default image */
 	char **argv;               /* points into the caller's argv */
 	size_t argc;
@@ -80,6 +95,12 @@ int opts_parse_size(const char *s, unsigned long long *out);
 /* A decimal CPU count ("1.5") as CPUs x 10^9, exactly; -1 if malformed. */
 int opts_parse_cpus(const char *s, long long *out);
 
+/* -v HOSTPATH:CTRPATH[:ro|rw]: both paths absolute, CTRPATH not "/". */
+int opts_parse_volume(const char *spec, struct opts_volume *v, struct md_err *err);
+
+/* --tmpfs PATH[:OPTIONS]: PATH absolute, not "/". */
+int opts_parse_tmpfs(const char *spec, struct opts_tmpfs *t, struct md_err *err);
+
 /* A signal by name (KILL, SIGKILL, kill) or number; -1 if unknown. */
 int opts_parse_signal(const char *s);
 int opts_parse_ps(int argc, char **argv, struct ps_opts *o, struct md_err *err);
@@ -95,4 +116,15 @@ void opts_run_apply_terminal_default(struct run_opts *o, bool stdin_tty, bool st
 
 /* Docker's --detach-keys: comma-separated "ctrl-X" or single characters. */
 int opts_parse_detach_keys(const char *s, unsigned char *seq, size_t *len, struct md_err *err);
+/* images, import, load, rmi (argv[0] says which). */
+#define OPTS_IMAGE_ARGS_MAX 256
+struct image_opts {
+	bool quiet, no_trunc;
+	const char *input;   /* load -i */
+	char **args;         /* operands: import FILE NAME, rmi IMAGE... */
+	size_t nargs;
+};
+
+int opts_parse_image(int argc, char **argv, struct image_opts *o, struct md_err *err);
+
 #endif

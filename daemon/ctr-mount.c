@@ -27,20 +27,27 @@ int mnt_open_in_root(int rootfd, const char *path, int flags, struct md_err *err
 	return fd;
 }
 
-int mnt_fs_in_root(int rootfd, const char *path, const char *type, unsigned long flags,
-		   const char *data, struct md_err *err)
+int mnt_fs_on_fd(int fd, const char *type, unsigned long flags, const char *data,
+		 const char *what, struct md_err *err)
 {
-	cleanup_close int fd = mnt_open_in_root(rootfd, path, O_DIRECTORY, err);
 	char proc[64];
 
-	if (fd < 0)
-		return -1;
 	/* Mounting onto /proc/self/fd/N lands on exactly the directory that fd
 	 * resolved to; the host /proc is still ours at this point of setup. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (mount(type, proc, type, flags, data) < 0)
-		return md_err_set(err, errno, "mount %s on %s", type, path);
+		return md_err_set(err, errno, "mount %s on %s", type, what);
 	return 0;
+}
+
+int mnt_fs_in_root(int rootfd, const char *path, const char *type, unsigned long flags,
+		   const char *data, struct md_err *err)
+{
+	cleanup_close int fd = mnt_open_in_root(rootfd, path, O_DIRECTORY, err);
+
+	if (fd < 0)
+		return -1;
+	return mnt_fs_on_fd(fd, type, flags, data, path, err);
 }
 
 int mnt_bind_in_root(int rootfd, const char *src, const char *path, int ro, int keep_dev,
@@ -145,5 +152,111 @@ int mnt_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct md_err *
 	}
 	if (mkdirat(pfd >= 0 ? pfd : rootfd, leaf, mode) < 0 && errno != EEXIST)
 		return md_err_set(err, errno, "mkdir %s", path);
+	return 0;
+}
+
+int mnt_tree_from_fd(int fd, bool ro, struct md_err *err)
+{
+	cleanup_close int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+						       AT_RECURSIVE);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0),
+	};
+
+	/* EINVAL: the file is on a mount of another mount namespace than
+	 * ours (the client's is not the daemon's), which cannot be cloned. */
+	if (tree < 0)
+		return md_err_set(err, errno, "open_tree");
+	/* AT_RECURSIVE: every submount too, so ":ro" is read-only all the
+	 * way down and no set-id file below becomes usable. */
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return md_err_set(err, errno, "mount_setattr");
+	return steal_fd(&tree);
+}
+
+/* Open or create the component prefix (of path) inside the root; parent
+ * is the fd of the prefix before it. */
+static int make_step(int rootfd, int parent, const char *prefix, const char *leaf, bool dir,
+		     struct md_err *err)
+{
+	int fd = mnt_open_in_root(rootfd, prefix, dir ? O_DIRECTORY : 0, err);
+	int made;
+
+	if (fd >= 0 || err->errnum != ENOENT)
+		return fd;
+	/* Created in the parent fd just resolved, then resolved again from
+	 * the root: whatever the name is, it is looked at inside the root. A
+	 * dangling symlink there stays one (EEXIST). */
+	if (dir)
+		made = mkdirat(parent, leaf, 0755);
+	else
+		made = openat(parent, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (made < 0)
+		return md_err_set(err, errno, "create %s in container root", prefix);
+	if (!dir)
+		close(made);
+	return mnt_open_in_root(rootfd, prefix, dir ? O_DIRECTORY : 0, err);
+}
+
+/* The target is not the root itself: a symlink in an image (`mnt -> /`)
+ * may name it, and a mount over the root would replace the container. */
+static int check_target(int rootfd, int fd, const char *path, bool dir, struct md_err *err)
+{
+	struct stat root, st;
+
+	if (fstat(rootfd, &root) < 0 || fstat(fd, &st) < 0)
+		return md_err_set(err, errno, "stat %s", path);
+	if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+		return md_err_set(err, EBUSY, "mount on %s: it is the container root", path);
+	if (S_ISDIR(st.st_mode) != dir)
+		return md_err_set(err, dir ? ENOTDIR : EISDIR, "mount on %s", path);
+	return 0;
+}
+
+int mnt_make_target(int rootfd, const char *path, bool dir, struct md_err *err)
+{
+	size_t len = strlen(path);
+	cleanup_free char *prefix = xstrdup(path);
+	int parent = rootfd, fd = -1;
+
+	if (path[0] != '/' || len < 2)
+		return md_err_set(err, EINVAL, "mount target %s", path);
+	for (size_t end = 1; end <= len; end++) {
+		size_t start;
+		bool last = end == len;
+
+		if (!last && path[end] != '/')
+			continue;
+		start = end;
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (start == end)
+			continue; /* "//" or a trailing "/": nothing to make */
+		prefix[end] = '\0';
+		fd = make_step(rootfd, parent, prefix, prefix + start, !last || dir, err);
+		if (parent != rootfd)
+			close(parent);
+		if (fd < 0)
+			return -1;
+		parent = fd;
+		prefix[end] = path[end];
+	}
+	if (fd < 0)
+		return md_err_set(err, EINVAL, "mount target %s", path);
+	if (check_target(rootfd, fd, path, dir, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int mnt_move_in_root(int rootfd, int tree, const char *path, bool dir, struct md_err *err)
+{
+	cleanup_close int target = mnt_make_target(rootfd, path, dir, err);
+
+	if (target < 0)
+		return -1;
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return md_err_set(err, errno, "move_mount to %s", path);
 	return 0;
 }

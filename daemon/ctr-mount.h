@@ -5,6 +5,7 @@
 #ifndef MD_CTR_MOUNT_H
 #define MD_CTR_MOUNT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
@@ -32,5 +33,27 @@ int mnt_mask_in_root(int rootfd, const char *path, struct md_err *err);
 
 /* mkdir PATH inside the root (parent must exist; an existing dir is fine). */
 int mnt_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct md_err *err);
+
+/* A detached copy (recursive) of the mount tree at the file fd, nosuid
+ * and nodev throughout, read-only throughout when ro: a volume's source,
+ * made in the host's namespaces before the container's child moves it
+ * in. Returns the tree's fd. */
+int mnt_tree_from_fd(int fd, bool ro, struct md_err *err);
+
+/* Resolve PATH ("/a/b", normalized) inside the root, creating what is
+ * missing with every step resolved inside the root again: directories
+ * (0755) down to the last component, which becomes a directory when dir,
+ * else an empty file. Returns an O_PATH fd of it, which must not be the
+ * root itself and must be a directory exactly when dir is. */
+int mnt_make_target(int rootfd, const char *path, bool dir, struct md_err *err);
+
+/* Move the detached mount tree onto PATH inside the root (made when
+ * missing, see mnt_make_target). */
+int mnt_move_in_root(int rootfd, int tree, const char *path, bool dir, struct md_err *err);
+
+/* Mount a new filesystem of TYPE (flags, data as mount(2)) on the file
+ * fd, resolved before: the mount lands on exactly what fd is. */
+int mnt_fs_on_fd(int fd, const char *type, unsigned long flags, const char *data,
+		 const char *what, struct md_err *err);
 
 #endif

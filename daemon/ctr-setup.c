@@ -213,6 +213,107 @@ static int bind_root_here(struct md_err *err)
 	return tree;
 }
 
+/* An image's root: the overlay the parent built, moved onto our cwd (the
+ * container's rootfs directory). pivot_root needs a mount point: it is
+ * one, and its fd is the root from here on. The tree was made by host
+ * root in the host's namespaces; moving it into our mount namespace needs
+ * only CAP_SYS_ADMIN over this namespace, which we have even in a user
+ * namespace, and the overlay keeps its creator's credentials for the
+ * layers, so a user namespace's root reads them as before. */
+static int move_root_here(int tree, struct md_err *err)
+{
+	if (move_mount(tree, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return md_err_set(err, errno, "mount image root");
+	return tree;
+}
+
+/* Whether path lies strictly below the target of one of spec's mounts. */
+static bool below_a_mount(const struct ctr_spec *spec, const char *path)
+{
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		size_t n = strlen(spec->mounts[i].target);
+
+		if (strncmp(path, spec->mounts[i].target, n) == 0 && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* The mount points, made while the root is still writable: with
+ * --read-only nothing can be made in it later. One below another mount
+ * is made once that mount is there (in it, as Docker does). */
+static int make_mount_points(int rootfd, const struct ctr_spec *spec, struct md_err *err)
+{
+	static const char *const own[] = { "/proc", "/dev", "/sys" };
+
+	/* The setup's own, which an image need not have (Docker makes them). */
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		int fd = mnt_make_target(rootfd, own[i], true, err);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		const struct ctr_mount *m = &spec->mounts[i];
+		int fd;
+
+		if (below_a_mount(spec, m->target))
+			continue;
+		fd = mnt_make_target(rootfd, m->target, m->tree_fd < 0 || m->is_dir, err);
+		if (fd < 0)
+			return md_err_prefix(err, "%s %s", m->tree_fd < 0 ? "tmpfs" : "volume", m->target);
+		close(fd);
+	}
+	/* The working directory too, which is made when missing (-w). */
+	if (spec->read_only && strcmp(spec->cwd, "/") != 0 && !below_a_mount(spec, spec->cwd)) {
+		int fd = mnt_make_target(rootfd, spec->cwd, true, err);
+
+		if (fd < 0)
+			return md_err_prefix(err, "working directory");
+		close(fd);
+	}
+	return 0;
+}
+
+/* --read-only: every mount of the root so far, the `host` image's own
+ * directories and binds included, read-only; AT_RECURSIVE reaches the
+ * submounts, which a remount of the root alone would not. */
+static int make_root_readonly(int rootfd, struct md_err *err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(rootfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return md_err_set(err, errno, "make the root read-only");
+	return 0;
+}
+
+/* Volumes and tmpfs, parents first (the spec's order), each onto the fd
+ * its target resolved to inside the root. */
+static int mount_user_mounts(int rootfd, const struct ctr_spec *spec, struct md_err *err)
+{
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		const struct ctr_mount *m = &spec->mounts[i];
+		/* A tmpfs is never a way to run set-id programs or reach devices;
+		 * and it runs nothing unless asked (Docker's noexec default). */
+		unsigned long flags = MS_NOSUID | MS_NODEV | (m->exec ? 0 : MS_NOEXEC) |
+				      (m->readonly ? MS_RDONLY : 0);
+		cleanup_close int fd = -1;
+
+		if (m->tree_fd >= 0) {
+			if (mnt_move_in_root(rootfd, m->tree_fd, m->target, m->is_dir, err) < 0)
+				return md_err_prefix(err, "volume %s", m->target);
+			continue;
+		}
+		fd = mnt_make_target(rootfd, m->target, true, err);
+		if (fd < 0 || mnt_fs_on_fd(fd, "tmpfs", flags,
+					   m->tmpfs_data[0] != '\0' ? m->tmpfs_data : NULL, m->target,
+					   err) < 0)
+			return md_err_prefix(err, "tmpfs %s", m->target);
+	}
+	return 0;
+}
+
 static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, int sync_fd)
 {
 	struct md_err err;
@@ -253,17 +354,35 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		sync_fail(sync_fd, &err);
 	}
 
-	/* 3. Bind the root onto itself: pivot_root needs a mount point, and
-	 *    nosuid/nodev on it keep set-id files and device nodes inert. It
-	 *    is reached through the cwd the parent gave us: in a user
-	 *    namespace the host directories above it are not ours to walk.
-	 *    The new mount's fd is the root from here on. */
-	rootfd = bind_root_here(&err);
+	/* 3. The root: an image's overlay moved onto it, else the root bound
+	 *    onto itself. pivot_root needs a mount point, and nosuid/nodev on
+	 *    it keep set-id files and device nodes inert. It is reached
+	 *    through the cwd the parent gave us: in a user namespace the host
+	 *    directories above it are not ours to walk. The new mount's fd
+	 *    is the root from here on. */
+	rootfd = spec->root_mount_fd >= 0 ? move_root_here(spec->root_mount_fd, &err)
+					  : bind_root_here(&err);
 	if (rootfd < 0)
 		sync_fail(sync_fd, &err);
 
 	/* 4. The default image: host programs read-only, a generated /etc. */
 	if (spec->host_image && rootfs_build_host(rootfd, spec->hostname, &err) < 0)
+		sync_fail(sync_fd, &err);
+
+	/* 4b. Mount points for /proc, /dev, /sys, volumes and tmpfs, each
+	 *     resolved inside the root, so an image's symlink (`mnt -> /etc`)
+	 *     stays inside it. */
+	if (make_mount_points(rootfd, spec, &err) < 0)
+		sync_fail(sync_fd, &err);
+
+	/* 4c. --read-only: the whole root as it stands, before anything the
+	 *     container may write (volumes, tmpfs, /dev) is mounted on it. */
+	if (spec->read_only && make_root_readonly(rootfd, &err) < 0)
+		sync_fail(sync_fd, &err);
+
+	/* 4d. Volumes and tmpfs, before /proc, /dev and /sys, which no user
+	 *     mount may cover (run-mounts.c refuses targets there). */
+	if (mount_user_mounts(rootfd, spec, &err) < 0)
 		sync_fail(sync_fd, &err);
 
 	/* 5. A fresh /proc of the new PID namespace; nosuid, noexec, nodev as

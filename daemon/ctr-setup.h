@@ -11,9 +11,29 @@
 
 #include "../common/err.h"
 
+/* A mount made inside the root after the root itself (and the `host`
+ * image, and --read-only), before /proc, /dev and /sys: a volume or a
+ * tmpfs. Its target is resolved (and made when missing) inside the root. */
+struct ctr_mount {
+	const char *target;     /* "/a/b": absolute, normalized */
+	int tree_fd;            /* a volume: its source as a detached mount tree
+				 * made by the parent (mnt_tree_from_fd); -1: a tmpfs */
+	bool is_dir;            /* volume: its source is a directory (else a file) */
+	const char *tmpfs_data; /* tmpfs: checked mount data, "size=..,mode=.." */
+	bool exec;              /* tmpfs: exec allowed (else noexec) */
+	bool readonly;          /* tmpfs: read-only */
+};
+
 struct ctr_spec {
 	const char *rootfs;     /* host directory that becomes / */
+	int root_mount_fd;      /* >= 0: a detached mount (an image's overlay) the
+				 * child moves onto rootfs and uses as the root;
+				 * -1: rootfs is bound onto itself */
 	bool host_image;        /* populate rootfs as the default image `host` */
+	bool read_only;         /* the whole root read-only (--read-only) */
+	const struct ctr_mount *mounts; /* volumes and tmpfs, parents before
+					 * what is mounted below them */
+	size_t nmounts;
 	const char *hostname;
 	char *const *argv;      /* argv[0] is looked up in the container's PATH */
 	char *const *envp;

@@ -15,6 +15,10 @@ struct event;
 struct container;
 struct client;
 struct cgroup_env;
+struct image_store;
+
+/* Image workers (import, load) at once, in all. */
+#define DAEMON_JOBS_MAX 4
 
 /* Limits on what callers may take (see the README for the defaults). */
 struct daemon_limits {
@@ -35,6 +39,8 @@ struct daemon {
 	unsigned long long log_max; /* container log size before rotation, 0: never */
 	const char *cgroup_parent;  /* containers' parent cgroup, NULL: the default */
 	const char *log_file;       /* --log-file, reopened on SIGHUP; NULL: stderr */
+	bool storage_vfs;           /* --storage-driver vfs: image roots are copies
+				     * of their layers, not overlays */
 	struct daemon_limits limits;
 	struct cgroup_env *cg;      /* to clean up after a monitor that died, or NULL */
 	struct client *clients;     /* every open connection (server.c) */
@@ -43,6 +49,10 @@ struct daemon {
 	struct event *drain_ev;     /* while stopping: checks for replies in flight */
 	int64_t stop_deadline_ns;
 	int listen_fd;
+	struct image_store *images;
+	uid_t job_owners[DAEMON_JOBS_MAX]; /* who started each running image worker */
+	size_t njobs;
+	bool trash_job;           /* a worker is emptying the image trash */
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;
 	bool stopping;

@@ -22,6 +22,8 @@
 #include "container.h"
 #include "daemon.h"
 #include "mon-link.h"
+#include "image-store.h"
+#include "request.h"
 #include "server.h"
 
 #ifndef LIBEXECDIR
@@ -34,7 +36,11 @@ static void usage(FILE *f)
 		   "                   [--log-level error|warn|info|debug] [--foreground]\n"
 		   "                   [--log-max-size BYTES] [--cgroup-parent PATH] [--log-file PATH]\n"
 		   "                   [--max-connections N] [--max-connections-per-user N]\n"
-		   "                   [--max-containers-per-user N]\n");
+		   "                   [--max-containers-per-user N] [--storage-driver overlay|vfs]\n"
+		   "\n"
+		   "--storage-driver: how an image's container gets its root: overlay (the\n"
+		   "default) mounts its writes over the image's layers; vfs copies the layers\n"
+		   "into it (slower, more disk; for a --root where overlay is refused).\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install
@@ -156,6 +162,9 @@ static void prepare_dirs(struct daemon *d)
 	if (dir_ensure(d->root_dir, 0700, &err) < 0 || dir_ensure(d->ctr_root, 0700, &err) < 0 ||
 	    dir_ensure(d->run_dir, 0711, &err) < 0 || dir_ensure(d->ctr_run, 0700, &err) < 0)
 		fatal("%s", err.msg);
+	d->images = xcalloc(1, sizeof(*d->images));
+	if (image_store_open(d->images, d->root_dir, &err) < 0)
+		fatal("image store: %s", err.msg);
 }
 
 /* Without --foreground: fork, and let the parent exit once the child is
@@ -196,6 +205,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-connections-per-user", required_argument, NULL, 'U' },
 		{ "max-containers-per-user", required_argument, NULL, 'P' },
+		{ "storage-driver", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -224,6 +234,11 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'c': d.cgroup_parent = optarg; break;
 		case 'L': d.log_file = optarg; break;
+		case 'S':
+			if (strcmp(optarg, "overlay") != 0 && strcmp(optarg, "vfs") != 0)
+				fatal("invalid --storage-driver: %s (overlay or vfs)", optarg);
+			d.storage_vfs = strcmp(optarg, "vfs") == 0;
+			break;
 		case 'C': d.limits.connections = parse_limit("--max-connections", optarg); break;
 		case 'U':
 			d.limits.connections_per_user = parse_limit("--max-connections-per-user", optarg);
@@ -279,6 +294,7 @@ int main(int argc, char **argv)
 	if (server_listen(&d, &err) < 0)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);
+	image_trash_collect(&d);
 	log_info("ready (root %s, run %s)", d.root_dir, d.run_dir);
 	notify_ready();
 	if (ready_fd >= 0) {

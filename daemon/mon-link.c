@@ -18,10 +18,7 @@
 #include "../common/util.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
-
-/* fds the monitor finds its peers on (see monitor.c). */
-#define MON_CONTROL_FD 3
-#define MON_CLIENT_FD 4
+#include "run-mounts.h"
 
 static void link_free(struct container *c)
 {
@@ -154,13 +151,23 @@ static int link_attach(struct container *c, int fd, struct md_err *err)
 	return 0;
 }
 
-/* Move fd to 10 or above so the spawn's dup2 onto 3 and 4 cannot collide. */
+/* The spawn dup2s onto 3 and up, in order: a source fd must lie above
+ * every destination, or an earlier dup2 would overwrite it. */
+#define SPAWN_FD_FLOOR (MON_VOLUME_FD + RUN_VOLUMES_MAX + 8)
+
 static int fd_above_stdio(int fd)
 {
-	return fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	return fcntl(fd, F_DUPFD_CLOEXEC, SPAWN_FD_FLOOR);
 }
 
-int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -172,8 +179,13 @@ int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
 					      c->d->cgroup_parent ? c->d->cgroup_parent : "");
 	char *envp[] = { env_path, env_log, env_cg, NULL };
 	cleanup_close int ours = -1, theirs = -1, client = -1;
+	size_t nvol = c->cfg.nvolumes;
+	int vols[RUN_VOLUMES_MAX];
 	int sv[2], r;
 	pid_t pid;
+
+	if (nvol > RUN_VOLUMES_MAX)
+		return md_err_set(err, E2BIG, "too many volumes");
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
@@ -184,6 +196,14 @@ int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
 		return md_err_set(err, errno, "fcntl");
 	if (client_fd >= 0 && (client = fd_above_stdio(client_fd)) < 0)
 		return md_err_set(err, errno, "fcntl");
+	for (size_t i = 0; i < nvol; i++) {
+		vols[i] = fd_above_stdio(vol_fds[i]);
+		if (vols[i] < 0) {
+			md_err_set(err, errno, "fcntl");
+			close_all(vols, i);
+			return -1;
+		}
+	}
 
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -198,12 +218,16 @@ int monlink_spawn(struct container *c, int client_fd, struct md_err *err)
 	posix_spawn_file_actions_adddup2(&fa, theirs, MON_CONTROL_FD);
 	if (client >= 0)
 		posix_spawn_file_actions_adddup2(&fa, client, MON_CLIENT_FD);
+	else
+		posix_spawn_file_actions_addclose(&fa, MON_CLIENT_FD);
+	for (size_t i = 0; i < nvol; i++)
+		posix_spawn_file_actions_adddup2(&fa, vols[i], MON_VOLUME_FD + (int)i);
 	/* Nothing else of the daemon's reaches the monitor. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, client >= 0 ? MON_CLIENT_FD + 1
-								   : MON_CONTROL_FD + 1);
+	posix_spawn_file_actions_addclosefrom_np(&fa, MON_VOLUME_FD + (int)nvol);
 	r = posix_spawn(&pid, c->d->monitor_path, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	close_all(vols, nvol);
 	if (r != 0)
 		return md_err_set(err, r, "spawn monitor %s", c->d->monitor_path);
 	c->monitor_pid = pid;

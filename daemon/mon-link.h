@@ -8,9 +8,17 @@
 #include "../common/err.h"
 #include "container.h"
 
+/* fds the monitor finds its peers on: the control socket, an attached
+ * client, then one per volume source in config order (see monitor.c). */
+#define MON_CONTROL_FD 3
+#define MON_CLIENT_FD 4
+#define MON_VOLUME_FD 5
+
 /* Start the monitor of c. client_fd, when >= 0, is an attached client's
- * connection: the monitor gets its own copy and talks to it directly. */
-int monlink_spawn(struct container *c, int client_fd, struct md_err *err);
+ * connection: the monitor gets its own copy and talks to it directly.
+ * vol_fds are the sources of c's volumes (c->cfg.nvolumes of them), which
+ * the monitor gets on MON_VOLUME_FD and up; the caller keeps its own. */
+int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err);
 
 /* Reconnect to the monitor of a container found running at start-up. */
 int monlink_connect(struct container *c, struct md_err *err);

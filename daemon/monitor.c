@@ -1,7 +1,8 @@
 /* minidocker-monitor: see monitor.h. Invoked by the daemon as
  *   minidocker-monitor CTR_DIR RUN_DIR
- * with fd 3 a connected control socket to the daemon and, for an attached
- * run, fd 4 the client's own connection. */
+ * with fd 3 a connected control socket to the daemon, for an attached
+ * run fd 4 the client's own connection, and from fd 5 on the sources of
+ * the container's volumes in config order (see mon-root.c). */
 #include "monitor.h"
 
 #include <errno.h>
@@ -213,9 +214,11 @@ static int start_container(struct monitor *m, struct md_err *err)
 	int child_fds[3] = { -1, -1, -1 };
 	struct mon_proc *p = m->main;
 	char uid_map[128], gid_map[128];
+	struct mon_root root;
 	struct ctr_spec spec = {
 		.rootfs = rootfs,
-		.host_image = strcmp(m->cfg.image, CTR_DEFAULT_IMAGE) == 0,
+		.host_image = m->cfg.image_id == NULL,
+		.read_only = m->cfg.read_only,
 		.hostname = m->cfg.hostname,
 		.argv = m->cfg.argv,
 		.envp = m->cfg.env,
@@ -241,10 +244,21 @@ static int start_container(struct monitor *m, struct md_err *err)
 	ctr_config_id_map(&m->cfg, true, uid_map, sizeof(uid_map));
 	ctr_config_id_map(&m->cfg, false, gid_map, sizeof(gid_map));
 	p->logged = true;
-	if (mon_proc_make_pipes(p, child_fds, err) < 0)
+	if (mon_root_prepare(m, &root, err) < 0) {
+		mon_root_release(&root);
 		return -1;
+	}
+	spec.root_mount_fd = root.root_fd;
+	spec.mounts = root.mounts;
+	spec.nmounts = root.n;
+	if (mon_proc_make_pipes(p, child_fds, err) < 0) {
+		mon_root_release(&root);
+		return -1;
+	}
 	memcpy(spec.stdio, child_fds, sizeof(spec.stdio));
 	r = ctr_start(&spec, &p->proc, err);
+	/* The child has moved its copies in: ours are of no more use. */
+	mon_root_release(&root);
 	mon_proc_started(p, child_fds);
 	return r;
 }

@@ -125,6 +125,18 @@ void monitor_stop(struct monitor *m, int timeout_s);
 struct json_object *monitor_state_msg(const struct monitor *m);
 /* ctr_spec's join_cgroup hook: arg is the monitor. */
 int monitor_join_cgroup(void *arg, pid_t pid, struct md_err *err);
+/* mon-root.c: the root and mounts a container starts with, made before
+ * the clone (see ctr_spec). */
+struct mon_root {
+	int root_fd;              /* an image's overlay, or -1 */
+	struct ctr_mount *mounts; /* volumes (trees) and tmpfs, parents first */
+	size_t n;
+};
+/* Fill r from m's config and the volume fds the daemon passed (which are
+ * closed). On failure r holds what to release all the same. */
+int mon_root_prepare(struct monitor *m, struct mon_root *r, struct md_err *err);
+void mon_root_release(struct mon_root *r);
+
 /* mon-exec.c */
 void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_object *msg);
 

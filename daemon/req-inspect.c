@@ -57,6 +57,64 @@ static struct json_object *config_json(const struct container *ct)
 	return c;
 }
 
+/* Docker's "Binds": "SRC:DST" or "SRC:DST:ro", as given. */
+static struct json_object *binds_json(const struct ctr_config *cfg)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < cfg->nvolumes; i++) {
+		cleanup_free char *b = xasprintf("%s:%s%s", cfg->volumes[i].source,
+						 cfg->volumes[i].target,
+						 cfg->volumes[i].readonly ? ":ro" : "");
+
+		json_object_array_add(a, proto_text(b));
+	}
+	return a;
+}
+
+/* Docker's "Tmpfs": {"/tmp": "size=...,mode=...,exec,ro"} as in force. */
+static struct json_object *tmpfs_json(const struct ctr_config *cfg)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < cfg->ntmpfs; i++) {
+		const struct ctr_tmpfs *t = &cfg->tmpfs[i];
+		cleanup_free char *opts = xasprintf("%s%s%s%s", t->options,
+						    t->options[0] ? "," : "",
+						    t->exec ? "exec" : "noexec",
+						    t->readonly ? ",ro" : "");
+
+		/* The key as proto_text makes it: valid UTF-8 whatever the path. */
+		struct json_object *key = proto_text(t->target);
+
+		json_object_object_add(o, json_object_get_string(key), proto_text(opts));
+		json_object_put(key);
+	}
+	return o;
+}
+
+/* Docker's top-level "Mounts": one object per volume and tmpfs. */
+static struct json_object *mounts_json(const struct ctr_config *cfg)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < cfg->nvolumes + cfg->ntmpfs; i++) {
+		struct json_object *m = json_object_new_object();
+		bool vol = i < cfg->nvolumes;
+		const char *target = vol ? cfg->volumes[i].target : cfg->tmpfs[i - cfg->nvolumes].target;
+		bool ro = vol ? cfg->volumes[i].readonly : cfg->tmpfs[i - cfg->nvolumes].readonly;
+
+		add(m, "Type", json_object_new_string(vol ? "bind" : "tmpfs"));
+		add(m, "Source", vol ? proto_text(cfg->volumes[i].source) : json_object_new_string(""));
+		add(m, "Destination", proto_text(target));
+		add(m, "Mode", json_object_new_string(ro ? "ro" : ""));
+		add(m, "RW", json_object_new_boolean(!ro));
+		add(m, "Propagation", json_object_new_string(vol ? "rprivate" : ""));
+		json_object_array_add(a, m);
+	}
+	return a;
+}
+
 static struct json_object *host_config_json(const struct container *ct)
 {
 	struct json_object *h = json_object_new_object();
@@ -67,10 +125,11 @@ static struct json_object *host_config_json(const struct container *ct)
 	add(h, "PidsLimit", json_object_new_int64(ct->cfg.pids_limit));
 	add(h, "CapAdd", proto_strv_to_json((const char *const *)ct->cfg.cap_add));
 	add(h, "CapDrop", proto_strv_to_json((const char *const *)ct->cfg.cap_drop));
-	add(h, "Binds", json_object_new_array());
+	add(h, "Binds", binds_json(&ct->cfg));
+	add(h, "Tmpfs", tmpfs_json(&ct->cfg));
 	add(h, "NetworkMode", json_object_new_string(ct->cfg.host_network ? "host" : "none"));
 	add(h, "UsernsMode", json_object_new_string(ct->cfg.userns ? "private" : "host"));
-	add(h, "ReadonlyRootfs", json_object_new_boolean(false));
+	add(h, "ReadonlyRootfs", json_object_new_boolean(ct->cfg.read_only));
 	add(h, "AutoRemove", json_object_new_boolean(ct->cfg.auto_remove));
 	add(h, "Init", json_object_new_boolean(ct->cfg.init));
 	return h;
@@ -90,6 +149,7 @@ static struct json_object *inspect_json(const struct container *ct)
 	add(o, "Image", json_object_new_string(ct->cfg.image));
 	add(o, "Config", config_json(ct));
 	add(o, "HostConfig", host_config_json(ct));
+	add(o, "Mounts", mounts_json(&ct->cfg));
 	log_path = xasprintf("%s/%s", ct->dir, CTR_LOG_FILE);
 	add(o, "LogPath", json_object_new_string(log_path));
 	return o;

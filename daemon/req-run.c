@@ -2,6 +2,7 @@
  * and either answer with the ID once it runs (-d) or hand the client's
  * connection to the monitor, which then streams to it directly. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "request.h"
 #include "idmap.h"
 #include "run-config.h"
+#include "run-image.h"
+#include "run-mounts.h"
 #include "server.h"
 
 static void pick_name(struct daemon *d, struct ctr_config *cfg)
@@ -48,20 +51,69 @@ static bool too_many_containers(struct daemon *d, uid_t uid, struct md_err *err)
 	return true;
 }
 
+/* A directory of the container's own. In a user namespace the
+ * container's root owns it, as the caller on the host: nothing the
+ * container writes is host root's. */
+static int make_ctr_dir(struct container *c, const char *name, mode_t mode, struct md_err *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", c->dir, name);
+
+	if (mkdir(path, mode) < 0)
+		return md_err_set(err, errno, "mkdir %s", path);
+	/* mkdir honours the umask; overlay wants its work dir as asked. */
+	if (chmod(path, mode) < 0)
+		return md_err_set(err, errno, "chmod %s", path);
+	if (c->cfg.userns && chown(path, c->cfg.map_uid, c->cfg.map_gid) < 0)
+		return md_err_set(err, errno, "chown %s", path);
+	return 0;
+}
+
 static int make_dirs(struct container *c, struct md_err *err)
 {
-	cleanup_free char *rootfs = xasprintf("%s/%s", c->dir, CTR_ROOTFS_DIR);
-
 	if (mkdir(c->dir, 0700) < 0)
 		return md_err_set(err, errno, "mkdir %s", c->dir);
 	if (mkdir(c->rundir, 0700) < 0)
 		return md_err_set(err, errno, "mkdir %s", c->rundir);
-	if (mkdir(rootfs, 0755) < 0)
-		return md_err_set(err, errno, "mkdir %s", rootfs);
-	/* In a user namespace the container's root owns its writable root,
-	 * as the caller on the host: nothing in it is host root's. */
-	if (c->cfg.userns && chown(rootfs, c->cfg.map_uid, c->cfg.map_gid) < 0)
-		return md_err_set(err, errno, "chown %s", rootfs);
+	if (make_ctr_dir(c, CTR_ROOTFS_DIR, 0755, err) < 0)
+		return -1;
+	/* An image's container writes to upper/ over the read-only layers;
+	 * work/ is overlay's scratch space. Made even for a copied root: the
+	 * monitor falls back to copying where overlay is refused. */
+	if (c->cfg.image_id != NULL && (make_ctr_dir(c, CTR_UPPER_DIR, 0755, err) < 0 ||
+					make_ctr_dir(c, CTR_WORK_DIR, 0700, err) < 0))
+		return -1;
+	return 0;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* The fds of the volumes' sources, which the client opened with its own
+ * rights: fds[i] for cfg->volumes[i]. An O_PATH fd is refused: it needs
+ * no read permission, so it would let a caller mount what it cannot read. */
+static int take_volume_fds(struct client *c, const struct ctr_config *cfg, int *fds,
+			   struct md_err *err)
+{
+	for (size_t i = 0; i < cfg->nvolumes; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < cfg->nvolumes; i++) {
+		int fl;
+
+		fds[i] = server_client_take_fd(c, i);
+		if (fds[i] < 0)
+			return md_err_set(err, 0, "volume %.128s: no file descriptor was passed for it",
+					  cfg->volumes[i].source);
+		fl = fcntl(fds[i], F_GETFL);
+		if (fl < 0)
+			return md_err_set(err, errno, "volume %.128s", cfg->volumes[i].source);
+		if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
+			return md_err_set(err, 0, "volume %.128s: not opened for reading",
+					  cfg->volumes[i].source);
+	}
 	return 0;
 }
 
@@ -106,9 +158,18 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	struct run_opts opts;
 	struct container *ct;
 	struct md_err e2;
+	int vol_fds[RUN_VOLUMES_MAX];
+	int r;
 
-	if (run_config_from_request(req, server_client_uid(c), server_client_gid(c), NULL, &cfg, &opts,
-				    err) < 0)
+	struct run_image img;
+	int found = run_image_find(d, server_client_uid(c), req, &img, err);
+
+	if (found < 0)
+		return -1;
+	r = run_config_from_request(req, server_client_uid(c), server_client_gid(c),
+				    found ? &img : NULL, &cfg, &opts, err);
+	run_image_release(&img);
+	if (r < 0)
 		return -1;
 	id_generate(cfg.id);
 	cfg.created_ns = time_now_ns();
@@ -140,6 +201,14 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 		}
 	}
 
+	/* Taken last: every refusal above leaves them to the server, which
+	 * closes what a request did not take. */
+	if (take_volume_fds(c, &cfg, vol_fds, err) < 0) {
+		close_fds(vol_fds, cfg.nvolumes);
+		ctr_config_free(&cfg);
+		return -1;
+	}
+
 	ct = ctr_new(d, cfg.id);
 	ct->cfg = cfg;
 	ct->state.status = CTR_CREATED;
@@ -147,7 +216,10 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	    ctr_state_save(ct->dir, &ct->state, err) < 0)
 		goto fail;
 	ctr_register(d, ct);
-	if (monlink_spawn(ct, opts.detach ? -1 : server_client_fd(c), err) < 0) {
+	r = monlink_spawn(ct, opts.detach ? -1 : server_client_fd(c), vol_fds, err);
+	/* The monitor has its own copies now. */
+	close_fds(vol_fds, ct->cfg.nvolumes);
+	if (r < 0) {
 		ctr_remove(d, ct, &e2);
 		ctr_unref(ct);
 		return md_err_prefix(err, "cannot start container");
@@ -169,6 +241,7 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	return REQ_PENDING;
 
 fail:
+	close_fds(vol_fds, ct->cfg.nvolumes);
 	dir_remove_tree(ct->rundir, &e2);
 	dir_remove_tree(ct->dir, &e2);
 	ctr_unref(ct);

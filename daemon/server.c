@@ -106,8 +106,9 @@ int server_client_take_fd(struct client *c, size_t index)
 	for (size_t i = 0; i < c->nfds; i++) {
 		int fd = c->fds[i].fd;
 
-		if (c->fds[i].at < c->frame_start || c->fds[i].at >= c->frame_end || fd < 0)
+		if (c->fds[i].at < c->frame_start || c->fds[i].at >= c->frame_end)
 			continue;
+		/* Taken ones still count: index is the fd's place as passed. */
 		if (seen++ == index) {
 			c->fds[i].fd = -1;
 			return fd;

@@ -12,6 +12,8 @@ UNIT_DEPS_test-ctr-config := daemon/ctr-config.c daemon/caps.c proto/msg.c proto
 UNIT_DEPS_test-lookup := daemon/ctr-lookup.c common/id.c common/util.c common/err.c
 UNIT_DEPS_test-run-config := daemon/run-config.c daemon/run-mounts.c daemon/image-spec.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
 	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
+UNIT_DEPS_test-run-mounts := daemon/run-mounts.c daemon/ctr-config.c daemon/caps.c proto/msg.c \
+	proto/frame.c common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
 UNIT_DEPS_test-cgroup := daemon/cgroup.c daemon/cgroup-detect.c common/util.c common/err.c
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
@@ -21,10 +23,18 @@ UNIT_DEPS_test-caps := daemon/caps.c
 UNIT_DEPS_test-idmap := daemon/idmap.c daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c \
 	common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-layer-extract := daemon/layer-extract.c common/util.c common/err.c
+UNIT_DEPS_test-layer-copy := daemon/layer-copy.c common/util.c common/err.c
+UNIT_DEPS_test-ctr-overlay := daemon/ctr-overlay.c common/util.c common/err.c
 UNIT_DEPS_test-image-spec := daemon/image-spec.c common/util.c common/err.c
+UNIT_DEPS_test-image-store := daemon/image-store.c daemon/image-spec.c proto/msg.c proto/frame.c \
+	common/buf.c common/util.c common/err.c common/log.c
+UNIT_DEPS_test-cli-image := client/opts-image.c client/format.c common/buf.c common/util.c \
+	common/err.c
+UNIT_DEPS_test-digest := daemon/digest.c common/util.c common/err.c
 # The rule below has no per-test libraries: this one rides on cmocka's, at the end of the line.
 $(B)/tests/test-seccomp: LDLIBS_CMOCKA += $(LDLIBS_SECCOMP)
 $(B)/tests/test-layer-extract: LDLIBS_CMOCKA += $(shell pkg-config --libs libarchive)
+$(B)/tests/test-digest: LDLIBS_CMOCKA += $(shell pkg-config --libs libcrypto)
 
 # -MMD makes the headers prerequisites of the binary too: pass only the
 # sources and objects to the compiler.
@@ -59,3 +69,6 @@ asan:
 # libFuzzer targets for every parser of untrusted input (clang): `make fuzz`
 # runs each for FUZZ_SECONDS (default 60) and fails on any crash.
 include tests/fuzz/fuzz.mk
+
+# `make bench`: the benchmark of issue 7 (tests/bench/).
+include tests/bench/bench.mk

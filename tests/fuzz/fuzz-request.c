@@ -16,6 +16,7 @@
 #include "daemon/ctr-config.h"
 #include "daemon/log-record.h"
 #include "daemon/run-config.h"
+#include "daemon/run-mounts.h"
 #include "proto/msg.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -52,6 +53,59 @@ static void check_config_equal(const struct ctr_config *a, const struct ctr_conf
 	CHECK(a->pids_limit == b->pids_limit && a->cap_mask == b->cap_mask);
 	CHECK(a->host_network == b->host_network && a->stop_timeout == b->stop_timeout);
 	CHECK(a->rows == b->rows && a->cols == b->cols);
+	CHECK(a->read_only == b->read_only);
+	CHECK(a->nvolumes == b->nvolumes && a->ntmpfs == b->ntmpfs);
+	for (size_t i = 0; i < a->nvolumes && i < b->nvolumes; i++) {
+		CHECK(str_eq(a->volumes[i].source, b->volumes[i].source));
+		CHECK(str_eq(a->volumes[i].target, b->volumes[i].target));
+		CHECK(a->volumes[i].readonly == b->volumes[i].readonly);
+	}
+	for (size_t i = 0; i < a->ntmpfs && i < b->ntmpfs; i++) {
+		CHECK(str_eq(a->tmpfs[i].target, b->tmpfs[i].target));
+		CHECK(str_eq(a->tmpfs[i].options, b->tmpfs[i].options));
+		CHECK(a->tmpfs[i].exec == b->tmpfs[i].exec && a->tmpfs[i].readonly == b->tmpfs[i].readonly);
+	}
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* A mount target run-mounts.c accepted: absolute, normalized, not "/",
+ * nothing under /proc, /sys or /dev. */
+static void check_target(const char *t)
+{
+	CHECK(t != NULL && t[0] == '/' && t[1] != '\0' && t[strlen(t) - 1] != '/');
+	CHECK(strstr(t, "//") == NULL && strstr(t, "/./") == NULL && strstr(t, "/../") == NULL);
+	CHECK(!ends_with(t, "/.") && !ends_with(t, "/.."));
+	for (const char *d = "/proc\0/sys\0/dev\0"; *d; d += strlen(d) + 1)
+		CHECK(strncmp(t, d, strlen(d)) != 0 || (t[strlen(d)] != '\0' && t[strlen(d)] != '/'));
+}
+
+/* The mounts of an accepted request: each target checked and used once,
+ * each volume's source absolute, tmpfs data only size= and mode=. */
+static void check_mounts(const struct ctr_config *c)
+{
+	CHECK(c->nvolumes <= RUN_VOLUMES_MAX && c->ntmpfs <= RUN_TMPFS_MAX);
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		check_target(c->volumes[i].target);
+		CHECK(c->volumes[i].source != NULL && c->volumes[i].source[0] == '/');
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(c->volumes[i].target, c->volumes[j].target) != 0);
+	}
+	for (size_t i = 0; i < c->ntmpfs; i++) {
+		const char *o = c->tmpfs[i].options;
+
+		check_target(c->tmpfs[i].target);
+		for (size_t j = 0; j < c->nvolumes; j++)
+			CHECK(strcmp(c->tmpfs[i].target, c->volumes[j].target) != 0);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(c->tmpfs[i].target, c->tmpfs[j].target) != 0);
+		CHECK(o != NULL && strspn(o, "sizemod=0123456789,") == strlen(o));
+	}
 }
 
 /* What the daemon does with a config it holds: save it, load it after a
@@ -97,6 +151,7 @@ static void check_run(struct json_object *req, uid_t uid)
 	for (char **e = c.env; *e != NULL; e++)
 		CHECK(strchr(*e, '=') != NULL && (*e)[0] != '=');
 	CHECK(c.memory == 0 || c.memory >= 6ULL * 1024 * 1024);
+	check_mounts(&c);
 	if (uid != 0) {
 		/* Narrow, never widen. */
 		CHECK(!c.host_network && !c.userns_private && c.cap_add[0] == NULL);

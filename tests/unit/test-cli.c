@@ -421,6 +421,137 @@ static void opts_parse_run__network_and_userns__kept_verbatim(void **state)
 	assert_string_equal(F.run.userns, "private");
 }
 
+/* ---- opts_parse_run: -v, --tmpfs, --read-only ---- */
+
+static void opts_parse_run__volumes__split_in_order(void **state)
+{
+	(void)state;
+	ARGS("run", "-v", "/srv/a:/a", "--volume=/srv/b:/b/c:ro", "-v", "/x:/y:rw", "/bin/true");
+	assert_int_equal(parse_run(), OPTS_OK);
+	assert_int_equal(F.run.nvolumes, 3);
+	assert_string_equal(F.run.volumes[0].source, "/srv/a");
+	assert_string_equal(F.run.volumes[0].target, "/a");
+	assert_false(F.run.volumes[0].readonly);
+	assert_string_equal(F.run.volumes[1].source, "/srv/b");
+	assert_string_equal(F.run.volumes[1].target, "/b/c");
+	assert_true(F.run.volumes[1].readonly);
+	assert_false(F.run.volumes[2].readonly);
+	assert_string_equal(F.run.argv[0], "/bin/true");
+}
+
+static void opts_parse_run__read_only__set(void **state)
+{
+	(void)state;
+	ARGS("run", "--read-only", "/bin/true");
+	assert_int_equal(parse_run(), OPTS_OK);
+	assert_true(F.run.read_only);
+}
+
+static void opts_parse_run__tmpfs__target_and_options(void **state)
+{
+	(void)state;
+	ARGS("run", "--tmpfs", "/tmp", "--tmpfs=/run:size=64m,exec", "/bin/true");
+	assert_int_equal(parse_run(), OPTS_OK);
+	assert_int_equal(F.run.ntmpfs, 2);
+	assert_string_equal(F.run.tmpfs[0].target, "/tmp");
+	assert_string_equal(F.run.tmpfs[0].options, "");
+	assert_string_equal(F.run.tmpfs[1].target, "/run");
+	assert_string_equal(F.run.tmpfs[1].options, "size=64m,exec");
+}
+
+static void opts_parse_run__tmpfs_relative__error(void **state)
+{
+	(void)state;
+	ARGS("run", "--tmpfs", "tmp", "/bin/true");
+	assert_usage_error(parse_run(), "invalid --tmpfs: tmp (the path must be absolute)");
+}
+
+static void opts_parse_run__tmpfs_root__error(void **state)
+{
+	(void)state;
+	ARGS("run", "--tmpfs", "//:size=1m", "/bin/true");
+	assert_usage_error(parse_run(), "invalid --tmpfs: //:size=1m (the path cannot be \"/\")");
+}
+
+static void opts_parse_run__volume_missing_argument__error(void **state)
+{
+	(void)state;
+	ARGS("run", "-v");
+	assert_usage_error(parse_run(), "flag needs an argument: -v");
+}
+
+static void opts_parse_run__bad_volume_after_good__error(void **state)
+{
+	(void)state;
+	ARGS("run", "-v", "/a:/a", "-v", "/b", "/bin/true");
+	assert_usage_error(parse_run(), "invalid volume specification: /b (HOSTPATH:CTRPATH[:ro])");
+}
+
+static void volume_fails(const char *spec, const char *expected)
+{
+	struct opts_volume v;
+
+	md_err_clear(&F.err);
+	assert_int_equal(opts_parse_volume(spec, &v, &F.err), -1);
+	assert_string_equal(F.err.msg, expected);
+	assert_null(v.source);
+	assert_null(v.target);
+}
+
+static void opts_parse_volume__no_colon__error(void **state)
+{
+	(void)state;
+	volume_fails("/srv", "invalid volume specification: /srv (HOSTPATH:CTRPATH[:ro])");
+	volume_fails("/srv:", "invalid volume specification: /srv: (HOSTPATH:CTRPATH[:ro])");
+	volume_fails(":/a", "invalid volume specification: :/a (HOSTPATH:CTRPATH[:ro])");
+	volume_fails("/srv::ro", "invalid volume specification: /srv::ro (HOSTPATH:CTRPATH[:ro])");
+}
+
+static void opts_parse_volume__relative_host__error(void **state)
+{
+	(void)state;
+	volume_fails("data:/a", "invalid volume specification: data:/a (the host path must be "
+		     "absolute: named volumes are not supported)");
+}
+
+static void opts_parse_volume__relative_target__error(void **state)
+{
+	(void)state;
+	volume_fails("/srv:a", "invalid volume specification: /srv:a (the container path must be "
+		     "absolute)");
+}
+
+static void opts_parse_volume__root_target__error(void **state)
+{
+	(void)state;
+	volume_fails("/srv:/", "invalid volume specification: /srv:/ (the container path cannot be "
+		     "\"/\")");
+	volume_fails("/srv://:ro", "invalid volume specification: /srv://:ro (the container path "
+		     "cannot be \"/\")");
+}
+
+static void opts_parse_volume__bad_mode__error(void **state)
+{
+	(void)state;
+	volume_fails("/srv:/a:rx", "invalid volume specification: /srv:/a:rx (mode must be ro or rw)");
+	volume_fails("/srv:/a:ro:z", "invalid volume specification: /srv:/a:ro:z (mode must be ro or "
+		     "rw)");
+	volume_fails("/srv:/a:", "invalid volume specification: /srv:/a: (mode must be ro or rw)");
+}
+
+static void opts_parse_volume__ro__split(void **state)
+{
+	struct opts_volume v;
+
+	(void)state;
+	assert_int_equal(opts_parse_volume("/h o/st:/c t:ro", &v, &F.err), 0);
+	assert_string_equal(v.source, "/h o/st");
+	assert_string_equal(v.target, "/c t");
+	assert_true(v.readonly);
+	free(v.source);
+	free(v.target);
+}
+
 static void opts_parse_run__memory_missing_argument__error(void **state)
 {
 	(void)state;
@@ -2603,6 +2734,19 @@ int main(void)
 		T(opts_parse_run__pids_limit_too_large__error),
 		T(opts_parse_run__caps_repeated__order_kept),
 		T(opts_parse_run__network_and_userns__kept_verbatim),
+		T(opts_parse_run__volumes__split_in_order),
+		T(opts_parse_run__read_only__set),
+		T(opts_parse_run__tmpfs__target_and_options),
+		T(opts_parse_run__tmpfs_relative__error),
+		T(opts_parse_run__tmpfs_root__error),
+		T(opts_parse_run__volume_missing_argument__error),
+		T(opts_parse_run__bad_volume_after_good__error),
+		T(opts_parse_volume__no_colon__error),
+		T(opts_parse_volume__relative_host__error),
+		T(opts_parse_volume__relative_target__error),
+		T(opts_parse_volume__root_target__error),
+		T(opts_parse_volume__bad_mode__error),
+		T(opts_parse_volume__ro__split),
 		T(opts_parse_run__memory_missing_argument__error),
 		T(opts_parse_size__bytes__same),
 		T(opts_parse_size__units__powers_of_1024),
