@@ -74,17 +74,14 @@ static int wait_with_progress(struct conn *c, int fd, bool quiet)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	struct stat st;
-	bool shown = false;
 
 	if (quiet || !isatty(STDERR_FILENO) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size < PROGRESS_MIN_SIZE)
 		return 0;
-	while (poll(&p, 1, PROGRESS_EVERY_MS) == 0) {
+	do
 		show_progress(fd, st.st_size);
-		shown = true;
-	}
-	if (shown)
-		fputs("\r\033[K", stderr);
+	while (poll(&p, 1, PROGRESS_EVERY_MS) == 0);
+	fputs("\r\033[K", stderr);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -54,9 +55,21 @@ static void job_read_cb(evutil_socket_t fd, short what, void *arg)
 		job_finish(j, NULL);
 		return;
 	}
-	result = len ? json_tokener_parse((const char *)evbuffer_pullup(j->out, -1)) : NULL;
-	if (result == NULL)
-		log_warn("image worker %d ended without a result", (int)j->pid);
+	/* json_tokener_parse takes a C string: end the bytes with a NUL. */
+	result = len && evbuffer_add(j->out, "", 1) == 0
+			 ? json_tokener_parse((const char *)evbuffer_pullup(j->out, -1))
+			 : NULL;
+	if (result == NULL) {
+		int status = 0;
+
+		/* Its end says why (unless the SIGCHLD reaper took it first). */
+		if (waitpid(j->pid, &status, 0) == j->pid)
+			log_warn("image worker %d ended without a result: %s %d", (int)j->pid,
+				 WIFSIGNALED(status) ? "killed by signal" : "exit status",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		else
+			log_warn("image worker %d ended without a result", (int)j->pid);
+	}
 	job_finish(j, result);
 }
 

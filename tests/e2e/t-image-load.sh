@@ -166,4 +166,22 @@ assert_eq "Loaded image: ocibox:v1" "$OUT" "load -i oci.tar again: stdout"
 assert_eq "$refs" "$(img_refs md)" "images after loading oci.tar again"
 assert_eq "${OCI_ID:0:12}" "$(img_id ocibox v1)" "ocibox:v1's IMAGE ID after loading it again"
 
+step "a large archive shows a progress line on a terminal, none elsewhere"
+mkdir -p "$MD_TMP/bigroot"
+img_rootfs "$MD_TMP/bigroot"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$MD_TMP/bigroot/big"
+img_tar "$MD_TMP/bigroot" "$MD_TMP/big.tar"
+cat >"$MD_TMP/progress.steps" <<'STEPS'
+timeout 60
+expect Reading +[0-9]+% \([0-9.]+[kMG]?B of 2[0-9.]+MB\)
+expect sha256:[0-9a-f]{64}
+status 0
+STEPS
+"$PY" "$PTY" --script "$MD_TMP/progress.steps" -- md import "$MD_TMP/big.tar" bigbox:tty ||
+	fail "import of a 20 MB archive on a terminal: no progress line (see above)"
+capture md import "$MD_TMP/big.tar" bigbox:pipe
+assert_eq 0 "$RC" "import of the large archive, stderr not a terminal: exit status"
+assert_eq "" "$ERR" "import of the large archive, stderr not a terminal: stderr"
+rm -rf "$MD_TMP/bigroot" "$MD_TMP/big.tar"
+
 md_done
