@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,23 +251,110 @@ int dir_ensure(const char *path, mode_t mode, struct md_err *err)
 	return 0;
 }
 
-static int remove_entry_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Removing a tree a container could still be changing (an fd it kept into
+ * its overlay): every step is relative to a directory fd, never follows a
+ * symlink, never leaves the tree's filesystem. Past this depth a subtree
+ * is moved up to the top and removed from there, so the fds held stay
+ * bounded however deep the nesting. */
+#define REMOVE_DEPTH_MAX 64
+
+struct rm_tree {
+	int top;
+	dev_t dev;
+	unsigned moved;
+	const char *path;
+	struct md_err *err;
+};
+
+static int rm_children(struct rm_tree *x, int fd, int depth, bool *any);
+
+static int rm_at(struct rm_tree *x, int dir, const char *name, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	struct stat st;
+	bool any = false;
+	int fd, r;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : md_err_set(x->err, errno, "remove %s", x->path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+			return md_err_set(x->err, errno, "remove %s", x->path);
+		return 0;
+	}
+	if (st.st_dev != x->dev)
+		return md_err_set(x->err, EBUSY, "remove %s: something is mounted in it", x->path);
+	if (depth >= REMOVE_DEPTH_MAX) {
+		char flat[64];
+
+		snprintf(flat, sizeof(flat), ".deep-%u", x->moved++);
+		if (renameat(dir, name, x->top, flat) < 0)
+			return md_err_set(x->err, errno, "remove %s", x->path);
+		return 0;
+	}
+	/* What is opened is what is emptied, even if the name changed since. */
+	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : md_err_set(x->err, errno, "remove %s", x->path);
+	r = rm_children(x, fd, depth + 1, &any);
+	close(fd);
+	if (r == 0 && unlinkat(dir, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = md_err_set(x->err, errno, "remove %s", x->path);
+	return r;
+}
+
+static int rm_children(struct rm_tree *x, int fd, int depth, bool *any)
+{
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return md_err_set(x->err, errno, "remove %s", x->path);
+	}
+	/* The dup shares fd's offset: a second pass must start over. */
+	rewinddir(d);
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		*any = true;
+		r = rm_at(x, dirfd(d), e->d_name, depth);
+	}
+	closedir(d);
+	return r;
 }
 
 int dir_remove_tree(const char *path, struct md_err *err)
 {
-	/* FTW_PHYS: never follow a symlink a container left behind; FTW_MOUNT:
-	 * never descend into something mounted there. */
-	if (nftw(path, remove_entry_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    errno != ENOENT)
+	struct rm_tree x = { .path = path, .err = err };
+	struct stat st;
+	bool any = true;
+	int r = 0;
+
+	x.top = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (x.top < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if ((errno == ENOTDIR || errno == ELOOP) && unlink(path) == 0)
+			return 0;
 		return md_err_set(err, errno, "remove %s", path);
-	return 0;
+	}
+	if (fstat(x.top, &st) < 0) {
+		close(x.top);
+		return md_err_set(err, errno, "remove %s", path);
+	}
+	x.dev = st.st_dev;
+	/* Again until empty: subtrees moved up from deep down land here. */
+	while (r == 0 && any) {
+		any = false;
+		r = rm_children(&x, x.top, 0, &any);
+	}
+	close(x.top);
+	if (r == 0 && rmdir(path) < 0 && errno != ENOENT)
+		r = md_err_set(err, errno, "remove %s", path);
+	return r;
 }
 
 int64_t time_now_ns(void)

@@ -67,7 +67,9 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* mkdir that accepts an existing directory and enforces the mode. */
 int dir_ensure(const char *path, mode_t mode, struct md_err *err);
 
-/* Remove a directory tree without following symlinks or crossing mounts. */
+/* Remove a directory tree fd-relative: never following a symlink (even
+ * one swapped in while it runs), never crossing into a mount, with a
+ * bounded number of fds however deep the tree. */
 int dir_remove_tree(const char *path, struct md_err *err);
 
 /* Current wall time as nanoseconds since the epoch. */
