@@ -1,5 +1,8 @@
 #include "container.h"
 
+#include "image-store.h"
+#include "request.h"
+
 #include <dirent.h>
 #include <event2/bufferevent.h>
 #include <errno.h>
@@ -196,8 +199,15 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 	}
 	if (dir_remove_tree(c->rundir, err) < 0)
 		r = -1;
-	if (dir_remove_tree(c->dir, err) < 0)
+	/* The directory goes to the trash at once and is deleted by a worker:
+	 * a container's own writes may be large, and the loop must not wait. */
+	if (image_store_discard(d->images, c->dir, err) == 0)
+		image_trash_collect(d);
+	else if (dir_remove_tree(c->dir, err) < 0)
 		r = -1;
+	/* Logged here: the last reference may go with the unregistering. */
+	if (r < 0)
+		log_warn("remove %.12s: %s", c->cfg.id, err->msg);
 	ctr_unregister(d, c);
 	return r;
 }

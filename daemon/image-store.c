@@ -503,6 +503,11 @@ int image_store_remove(struct image_store *s, struct image *img, struct md_err *
 	return 0;
 }
 
+int image_store_discard(const struct image_store *s, const char *path, struct md_err *err)
+{
+	return to_trash(s, path, err);
+}
+
 bool image_store_has_trash(const struct image_store *s)
 {
 	cleanup_free char *trash = path_of(s, "trash");

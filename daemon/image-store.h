@@ -75,6 +75,10 @@ int image_store_untag(struct image_store *s, struct image *img, const char *name
  * to the trash. */
 int image_store_remove(struct image_store *s, struct image *img, struct md_err *err);
 
+/* Move a directory of --root (a removed container's) to the trash, to be
+ * deleted in the background: its upper layer may hold gigabytes. */
+int image_store_discard(const struct image_store *s, const char *path, struct md_err *err);
+
 /* Whether a dir of the trash is waiting for removal. */
 bool image_store_has_trash(const struct image_store *s);
 

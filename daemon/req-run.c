@@ -148,8 +148,7 @@ static void auto_remove_cb(struct container *ct, void *arg, bool lost)
 	(void)lost;
 	if (ct->state.status == CTR_RUNNING)
 		return;
-	if (ctr_remove(ct->d, ct, &err) < 0)
-		log_warn("remove %.12s: %s", ct->cfg.id, err.msg);
+	ctr_remove(ct->d, ct, &err); /* a failure is logged there */
 }
 
 int req_run(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)

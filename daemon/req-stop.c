@@ -117,8 +117,7 @@ static void remove_on_exit_cb(struct container *ct, void *arg, bool lost)
 	struct md_err err;
 
 	(void)lost;
-	if (ctr_remove(ct->d, ct, &err) < 0)
-		log_warn("remove %.12s: %s", ct->cfg.id, err.msg);
+	ctr_remove(ct->d, ct, &err); /* a failure is logged there */
 	batch_release(arg);
 }
 
@@ -153,8 +152,8 @@ int req_rm(struct daemon *d, struct client *c, struct json_object *req, struct m
 			json_object_put(msg);
 			batch_hold(b);
 			ctr_add_waiter(ct, true, remove_on_exit_cb, b);
-		} else if (ctr_remove(d, ct, &e) < 0) {
-			log_warn("remove %.12s: %s", ct->cfg.id, e.msg);
+		} else {
+			ctr_remove(d, ct, &e); /* a failure is logged there */
 		}
 	}
 	batch_done_adding(b);
