@@ -159,8 +159,12 @@ int mnt_tree_from_fd(int fd, bool ro, struct md_err *err)
 {
 	cleanup_close int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
 						       AT_RECURSIVE);
+	/* Private: a clone made in the host's namespace stays in the source's
+	 * peer group, so mounts the setup makes on it (a nested volume, a
+	 * --tmpfs inside it) would propagate to the host's mount. */
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0),
+		.propagation = MS_PRIVATE,
 	};
 
 	/* EINVAL: the file is on a mount of another mount namespace than

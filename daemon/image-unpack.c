@@ -89,7 +89,8 @@ static void unpack_cleanup(struct unpack *u)
 static int open_beneath(int dirfd, const char *path, struct md_err *err)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+		/* O_NONBLOCK: a FIFO in the archive must not hang the worker. */
+		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
 			   RESOLVE_NO_XDEV,
 	};
@@ -101,6 +102,10 @@ static int open_beneath(int dirfd, const char *path, struct md_err *err)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return md_err_set(err, 0, "%.128s: not a regular file", path);
+	}
+	if (fd_set_nonblock(fd, false) < 0) {
+		close(fd);
+		return md_err_set(err, errno, "%.128s", path);
 	}
 	return fd;
 }

@@ -116,12 +116,12 @@ static __attribute__((noreturn)) void worker_main(job_fn fn, void *arg, int *fds
 	_exit(0);
 }
 
-int job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job_done_fn done,
-	      void *done_arg, struct md_err *err)
+pid_t job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job_done_fn done,
+		void *done_arg, struct md_err *err)
 {
 	struct job *j;
-	int p[2], r = -1;
-	pid_t pid, self = getpid();
+	int p[2];
+	pid_t pid = -1, self = getpid();
 
 	if (nfds > JOB_FDS_MAX) {
 		md_err_set(err, EINVAL, "image worker");
@@ -136,6 +136,7 @@ int job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job
 		md_err_set(err, errno, "fork image worker");
 		close(p[0]);
 		close(p[1]);
+		pid = -1;
 		goto out;
 	}
 	if (pid == 0) {
@@ -152,9 +153,8 @@ int job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job
 	j->ev = event_new(d->base, p[0], EV_READ | EV_PERSIST, job_read_cb, j);
 	if (j->out == NULL || j->ev == NULL || event_add(j->ev, NULL) < 0)
 		abort(); /* out of memory, as xmalloc */
-	r = 0;
 out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
-	return r;
+	return pid;
 }

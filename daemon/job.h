@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "../common/err.h"
 #include "daemon.h"
@@ -21,8 +22,9 @@ typedef struct json_object *(*job_fn)(void *arg, const int *fds);
  * without one. The result is the callee's to put. */
 typedef void (*job_done_fn)(struct json_object *result, void *arg);
 
-/* Start fn(arg) in a worker with fds (closed here once it is started). */
-int job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job_done_fn done,
+/* Start fn(arg) in a worker with fds (closed here once it is started).
+ * Returns its pid (to kill it when its result is no longer wanted), or -1. */
+pid_t job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, job_done_fn done,
 	      void *done_arg, struct md_err *err);
 
 #endif

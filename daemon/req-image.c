@@ -4,6 +4,8 @@
  * here, in the loop, so that the store has one writer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ struct unpack_call {
 	struct daemon *d;
 	struct client *client;
 	struct unpack_req req;
+	int worker;          /* a pidfd: a reaped worker's pid may be reused */
 };
 
 static unsigned jobs_of(const struct daemon *d, uid_t uid)
@@ -77,9 +80,23 @@ static int take_archive_fd(struct client *c, struct md_err *err)
 
 static void unpack_call_free(struct unpack_call *u)
 {
+	if (u->worker >= 0)
+		close(u->worker);
 	free(u->req.store_dir);
 	free(u->req.name);
 	free(u);
+}
+
+/* Layer digests name directories: 64 lowercase hex digits, nothing else. */
+static bool layers_valid(const char **layers, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *d = xasprintf("sha256:%s", layers[i]);
+
+		if (!image_digest_valid(d))
+			return false;
+	}
+	return true;
 }
 
 /* A worker result's image, checked: the worker is ours, but a record
@@ -98,6 +115,7 @@ static struct image *image_from_result(struct json_object *o, uid_t owner, struc
 	    proto_req_strv(o, "names", true, &names, &nnames, err) < 0 ||
 	    proto_req_strv(o, "layers", true, &layers, &nlayers, err) < 0 ||
 	    !image_digest_valid(id) || nlayers == 0 || nlayers > IMAGE_LAYERS_MAX ||
+	    !layers_valid(layers, nlayers) ||
 	    image_config_parse(config, strlen(config), &img->config, err) < 0) {
 		free(names);
 		free(layers);
@@ -179,6 +197,7 @@ static void unpack_done(struct json_object *result, void *arg)
 	struct md_err err;
 
 	md_err_clear(&err);
+	server_client_on_drain(u->client, NULL, u);
 	jobs_remove(u->d, u->req.owner);
 	if (result == NULL) {
 		md_err_set(&err, 0, "image worker died");
@@ -200,17 +219,26 @@ static void unpack_done(struct json_object *result, void *arg)
 	unpack_call_free(u);
 }
 
+static void unpack_client_left(void *arg)
+{
+	struct unpack_call *u = arg;
+
+	if (server_client_gone(u->client) && u->worker >= 0)
+		syscall(SYS_pidfd_send_signal, u->worker, SIGKILL, NULL, 0);
+}
+
 static int start_unpack(struct daemon *d, struct client *c, job_fn fn, char *name,
 			struct md_err *err)
 {
 	uid_t uid = server_client_uid(c);
 	struct unpack_call *u;
+	pid_t pid;
 	int fd;
 
 	if (d->njobs >= DAEMON_JOBS_MAX || (uid != 0 && jobs_of(d, uid) >= JOBS_PER_USER_MAX)) {
 		free(name);
-		return md_err_set(err, 0, "too many image imports and loads in progress: "
-				  "try again when one has finished");
+		return md_err_setst(err, MD_STATUS_REFUSED, 0, "too many image imports and loads "
+				    "in progress: try again when one has finished");
 	}
 	fd = take_archive_fd(c, err);
 	if (fd < 0) {
@@ -218,18 +246,25 @@ static int start_unpack(struct daemon *d, struct client *c, job_fn fn, char *nam
 		return -1;
 	}
 	u = xcalloc(1, sizeof(*u));
+	u->worker = -1;
 	u->d = d;
 	u->client = c;
 	u->req.store_dir = xstrdup(d->images->dir);
 	u->req.owner = uid;
 	u->req.owner_gid = server_client_gid(c);
 	u->req.name = name;
-	if (job_start(d, fn, &u->req, &fd, 1, unpack_done, u, err) < 0) {
+	pid = job_start(d, fn, &u->req, &fd, 1, unpack_done, u, err);
+	if (pid < 0) {
 		unpack_call_free(u);
 		return -1;
 	}
+	/* Not reaped before the loop runs again: the pid is still the worker's. */
+	u->worker = (int)syscall(SYS_pidfd_open, pid, 0);
 	jobs_add(d, uid);
 	server_client_ref(c);
+	/* A client that leaves does not want the image: stop the worker (a
+	 * pipe that never ends would otherwise hold its slot for ever). */
+	server_client_on_drain(c, unpack_client_left, u);
 	return REQ_PENDING;
 }
 

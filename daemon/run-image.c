@@ -28,7 +28,8 @@ static char *image_file(char *const *layer_dirs, const char *path)
 		n++;
 	while (n-- > 0) {
 		struct open_how how = {
-			.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+			/* O_NONBLOCK: a FIFO there must not stop the daemon. */
+			.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 		};
 		cleanup_close int dir = open(layer_dirs[n], O_PATH | O_DIRECTORY | O_CLOEXEC);
