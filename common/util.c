@@ -209,15 +209,15 @@ static int fsync_parent_dir(const char *path, struct md_err *err)
 	return 0;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct md_err *err)
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
+			 bool durable, struct md_err *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return md_err_set(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		md_err_set(err, errno, "write %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -233,7 +233,19 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 		unlink(tmp);
 		return -1;
 	}
-	return fsync_parent_dir(path, err);
+	return durable ? fsync_parent_dir(path, err) : 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct md_err *err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		 struct md_err *err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }
 
 int dir_ensure(const char *path, mode_t mode, struct md_err *err)

@@ -64,6 +64,11 @@ int file_read_all(const char *path, size_t max, char **out, size_t *len, struct 
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct md_err *err);
 
+/* The same without the fsyncs: readers never see a torn file, but a crash
+ * of the host may leave the old one, or (for a new file) an empty one. */
+int file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		 struct md_err *err);
+
 /* mkdir that accepts an existing directory and enforces the mode. */
 int dir_ensure(const char *path, mode_t mode, struct md_err *err);
 

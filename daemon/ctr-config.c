@@ -488,11 +488,14 @@ static int load_file(const char *dir, const char *file, char **text, struct md_e
 	return file_read_all(path, CTR_FILE_MAX, text, NULL, err);
 }
 
-static int save_file(const char *dir, const char *file, const char *text, struct md_err *err)
+static int save_file(const char *dir, const char *file, const char *text, bool durable,
+		     struct md_err *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 
-	return file_write_atomic(path, text, strlen(text), 0600, err);
+	if (durable)
+		return file_write_atomic(path, text, strlen(text), 0600, err);
+	return file_replace(path, text, strlen(text), 0600, err);
 }
 
 int ctr_config_load(const char *dir, struct ctr_config *c, struct md_err *err)
@@ -508,7 +511,9 @@ int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *
 {
 	cleanup_free char *text = ctr_config_to_json(c);
 
-	return save_file(dir, CTR_CONFIG_FILE, text, err);
+	/* Not fsynced: a crash of the host ends the container anyway, and a
+	 * config it left empty shows the container as broken, removable. */
+	return save_file(dir, CTR_CONFIG_FILE, text, false, err);
 }
 
 int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err)
@@ -524,7 +529,9 @@ int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *er
 {
 	cleanup_free char *text = ctr_state_to_json(s);
 
-	return save_file(dir, CTR_STATE_FILE, text, err);
+	/* An end (an exit, a failed start) is fsynced: no exit status is
+	 * lost. The states before it die with the host's processes. */
+	return save_file(dir, CTR_STATE_FILE, text, s->finished_ns != 0, err);
 }
 
 int ctr_exit_code_from_wait(int wstatus)
