@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,28 +18,42 @@ int mon_log_open(const char *path, struct md_err *err)
 	return fd;
 }
 
+/* One record per line, all with the same time and stream: the prefix is
+ * formatted once and the output reserved in one piece, as a stream of
+ * short lines (base64, a build log) is the common case and each line
+ * otherwise cost six appends. */
 void mon_log_format(struct buf *out, enum frame_type stream, const uint8_t *data, size_t len,
 		    int64_t now_ns)
 {
 	const char *name = stream == FRAME_STDERR ? "stderr" : "stdout";
-	char stamp[64];
+	char stamp[64], prefix[96];
+	size_t plen, records = 1;
+	uint8_t *start, *w;
 
 	time_format_rfc3339(now_ns, stamp, sizeof(stamp));
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "%s %s ", stamp, name);
+	for (const uint8_t *p = data, *end = data + len;
+	     p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		records++;
+	/* Each record: the prefix, "F " or "P ", its bytes, a newline. */
+	start = w = buf_reserve(out, len + records * (plen + 3));
 	while (len > 0) {
 		const uint8_t *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) : len;
 
-		buf_append(out, stamp, strlen(stamp));
-		buf_append(out, " ", 1);
-		buf_append(out, name, strlen(name));
-		buf_append(out, nl ? " F " : " P ", 3);
-		buf_append(out, data, n);
-		buf_append(out, "\n", 1);
+		memcpy(w, prefix, plen);
+		w += plen;
+		memcpy(w, nl ? "F " : "P ", 2);
+		w += 2;
+		memcpy(w, data, n);
+		w += n;
+		*w++ = '\n';
 		if (nl)
 			n++;
 		data += n;
 		len -= n;
 	}
+	buf_commit(out, (size_t)(w - start));
 }
 
 uint64_t mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
