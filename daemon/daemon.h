@@ -25,6 +25,7 @@ struct daemon_limits {
 	unsigned connections;          /* open connections in all */
 	unsigned connections_per_user; /* open connections of one uid (root exempt) */
 	unsigned containers_per_user;  /* containers of one uid, any state (root exempt) */
+	unsigned long long image_bytes; /* file data one import or load may unpack */
 };
 
 struct daemon {

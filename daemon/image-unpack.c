@@ -32,6 +32,7 @@ struct found {
 
 struct unpack {
 	const struct unpack_req *req;
+	uint64_t unpacked;    /* file data written so far, against req->max_bytes */
 	struct md_err err;
 	char *scratch;        /* store/tmp/XXXXXX */
 	int scratch_fd;
@@ -136,13 +137,20 @@ static int read_doc(int dirfd, const char *path, char **text, size_t *len, struc
 
 /* ---- unpacking layers ------------------------------------------------- */
 
-static struct extract_opts extract_opts_for(const struct unpack_req *r)
+/* What is left of the job's budget for one more archive. */
+static uint64_t budget_left(const struct unpack *u)
+{
+	return u->req->max_bytes > u->unpacked ? u->req->max_bytes - u->unpacked : 1;
+}
+
+static struct extract_opts extract_opts_for(const struct unpack *u)
 {
 	struct extract_opts o = {
-		.privileged = r->owner == 0,
-		.map_uid = r->owner,
-		.map_gid = r->owner_gid,
+		.privileged = u->req->owner == 0,
+		.map_uid = u->req->owner,
+		.map_gid = u->req->owner_gid,
 		.overlay_whiteouts = true,
+		.max_bytes = budget_left(u),
 	};
 
 	return o;
@@ -197,15 +205,19 @@ static int layer_install(struct unpack *u, const char *hex)
  * read from fd is digested too. */
 static int layer_unpack(struct unpack *u, int fd, const char *name, struct digest *d)
 {
-	struct extract_opts o = extract_opts_for(u->req);
+	struct extract_opts o = extract_opts_for(u);
 	cleanup_close int dirfd = scratch_dir(u, name, o.privileged ? 0 : o.map_uid,
 					      o.privileged ? 0 : o.map_gid);
+	struct extract_stats st = { 0 };
 
 	if (dirfd < 0)
 		return -1;
 	o.on_read = d ? digest_on_read : NULL;
 	o.on_read_arg = d;
-	return layer_extract(fd, dirfd, &o, NULL, &u->err);
+	if (layer_extract(fd, dirfd, &o, &st, &u->err) < 0)
+		return -1;
+	u->unpacked += st.bytes;
+	return 0;
 }
 
 /* Bytes of the files of a layer: the SIZE `images` shows. */
@@ -495,7 +507,7 @@ struct json_object *image_unpack_load(void *arg, const int *fds)
 	struct unpack u = { .req = arg, .scratch_fd = -1 };
 	/* The outer archive holds only documents and blobs: unpacked as
 	 * plain files of root's, no devices, no set-id bits. */
-	struct extract_opts outer = { .privileged = false };
+	struct extract_opts outer = { .privileged = false, .max_bytes = u.req->max_bytes };
 	struct image_manifest *m = NULL;
 	struct json_object *result;
 	cleanup_close int arch = -1;

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct unpack_req {
@@ -16,6 +17,7 @@ struct unpack_req {
 	uid_t owner;          /* the caller: its layers are owned as its files */
 	gid_t owner_gid;
 	char *name;           /* import: the normalized NAME:TAG */
+	uint64_t max_bytes;   /* file data one import or load may unpack, in all */
 };
 
 /* job_fn for `import`: fds[0] is a root filesystem tar (plain or

@@ -406,6 +406,9 @@ static int put_file(struct lx *x, struct archive_entry *e, int parent, const cha
 					  archive_error_string(x->a) ?: "unknown error");
 		if (off < 0)
 			return refuse(x, "negative data offset");
+		if (x->o->max_bytes > 0 && len > x->o->max_bytes - x->bytes)
+			return md_err_set(x->err, 0, "refused archive: it unpacks to more than %llu bytes",
+					  (unsigned long long)x->o->max_bytes);
 		if (pwrite_all(f, buf, len, (off_t)off) < 0)
 			return md_err_set(x->err, errno, "extract %s: write", x->shown);
 		x->bytes += len;

@@ -24,6 +24,9 @@ struct extract_opts {
 	 * follows the archive is read too): to digest the stream as given. */
 	void (*on_read)(void *arg, const void *buf, size_t len);
 	void *on_read_arg;
+	/* File data written past this (0: no limit) and the archive is
+	 * refused: a small compressed archive can unpack to a full disk. */
+	uint64_t max_bytes;
 };
 
 struct extract_stats {

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "                   [--log-max-size BYTES] [--cgroup-parent PATH] [--log-file PATH]\n"
 		   "                   [--max-connections N] [--max-connections-per-user N]\n"
 		   "                   [--max-containers-per-user N] [--storage-driver overlay|vfs]\n"
+		   "                   [--max-image-size BYTES]\n"
 		   "\n"
 		   "--storage-driver: how an image's container gets its root: overlay (the\n"
 		   "default) mounts its writes over the image's layers; vfs copies the layers\n"
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-connections-per-user", required_argument, NULL, 'U' },
 		{ "max-containers-per-user", required_argument, NULL, 'P' },
+		{ "max-image-size", required_argument, NULL, 'I' },
 		{ "storage-driver", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -217,7 +219,8 @@ int main(int argc, char **argv)
 		.listen_fd = -1,
 		.log_max = 10ULL * 1024 * 1024,
 		.limits = { .connections = 1024, .connections_per_user = 64,
-			    .containers_per_user = 256 },
+			    .containers_per_user = 256,
+			    .image_bytes = 32ULL << 30 },
 	};
 	enum log_level level = LOG_INFO;
 	bool foreground = false;
@@ -245,6 +248,11 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			d.limits.containers_per_user = parse_limit("--max-containers-per-user", optarg);
+			break;
+		case 'I':
+			if (parse_uint(optarg, UINT64_MAX / 2, &d.limits.image_bytes) < 0 ||
+			    d.limits.image_bytes == 0)
+				fatal("invalid --max-image-size: %s (bytes, more than 0)", optarg);
 			break;
 		case 'm':
 			if (parse_uint(optarg, UINT64_MAX / 2, &d.log_max) < 0)

@@ -253,6 +253,7 @@ static int start_unpack(struct daemon *d, struct client *c, job_fn fn, char *nam
 	u->req.owner = uid;
 	u->req.owner_gid = server_client_gid(c);
 	u->req.name = name;
+	u->req.max_bytes = d->limits.image_bytes;
 	pid = job_start(d, fn, &u->req, &fd, 1, unpack_done, u, err);
 	if (pid < 0) {
 		unpack_call_free(u);

@@ -5,6 +5,8 @@
 #    hang the daemon (it reads the image's accounts in its loop).
 #  - A client that leaves while its archive never ends (a pipe held open)
 #    frees its worker: the per-user limit of 2 does not stay taken.
+#  - A small archive that unpacks past --max-image-size (a decompression
+#    bomb) is refused and leaves nothing behind.
 #  - Volumes are private mounts: with the daemon in a mount namespace whose
 #    mounts are shared (as / is under systemd), a volume nested in another
 #    volume, or a --tmpfs in one, never appears on the host side.
@@ -13,7 +15,8 @@
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/images.sh"
 img_need
-need_cmd unshare mkfifo
+need_cmd unshare mkfifo gzip
+MD_DAEMON_ARGS=(--max-image-size 16000000)
 md_setup
 
 step "a FIFO as the image's /etc/passwd does not hang the daemon"
@@ -83,6 +86,18 @@ wait_until 10 md_user import "$MD_TMP/small.tar" small:1 ||
 	fail "an import after the two clients left: still refused after 10 s"
 kill "$writer"
 wait "$writer" 2>/dev/null
+
+step "an archive that unpacks past --max-image-size is refused"
+mkdir -p "$MD_TMP/bomb"
+head -c 40000000 /dev/zero >"$MD_TMP/bomb/zeros"
+tar -C "$MD_TMP/bomb" -czf "$MD_TMP/bomb.tar.gz" .
+rm -rf "$MD_TMP/bomb"
+store_list() { find "$MD_TMP/root/images" -mindepth 1 -not -path "*/trash/*" | sort; }
+before=$(store_list)
+capture md import "$MD_TMP/bomb.tar.gz" bomb
+assert_eq 1 "$RC" "import of a 40 MB bomb with --max-image-size 16000000: exit status"
+assert_contains "unpacks to more than 16000000 bytes" "$ERR" "import of the bomb"
+assert_eq "$before" "$(settle 10 "$before" store_list)" "the store after the refused bomb"
 
 step "nested volumes and --tmpfs stay off the host's mounts"
 src=$MD_TMP/outer
