@@ -397,6 +397,10 @@ int cgroup_create(const struct cgroup_env *env, const char *id, const struct cgr
 
 		if (cg_mkdir(dir, &created[i], err) < 0)
 			break;
+		/* A new cgroup starts without limits: write only those asked
+		 * for (a reused one is reset). Each write is a start's cost. */
+		if (created[i] && lim->memory == 0 && lim->cpu_quota_us == 0 && lim->pids == 0)
+			continue;
 		if (env->version == 2)
 			r = v2_limits_write(dir, h->ctrls, lim, err);
 		else

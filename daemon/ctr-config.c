@@ -534,6 +534,13 @@ int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *er
 	return save_file(dir, CTR_STATE_FILE, text, s->finished_ns != 0, err);
 }
 
+int ctr_state_save_unsynced(const char *dir, const struct ctr_state *s, struct md_err *err)
+{
+	cleanup_free char *text = ctr_state_to_json(s);
+
+	return save_file(dir, CTR_STATE_FILE, text, false, err);
+}
+
 int ctr_exit_code_from_wait(int wstatus)
 {
 	if (WIFEXITED(wstatus))

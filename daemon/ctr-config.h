@@ -122,6 +122,8 @@ int ctr_config_load(const char *dir, struct ctr_config *c, struct md_err *err);
 int ctr_config_save(const char *dir, const struct ctr_config *c, struct md_err *err);
 int ctr_state_load(const char *dir, struct ctr_state *s, struct md_err *err);
 int ctr_state_save(const char *dir, const struct ctr_state *s, struct md_err *err);
+/* The same, never fsynced: a --rm container's directory goes right after. */
+int ctr_state_save_unsynced(const char *dir, const struct ctr_state *s, struct md_err *err);
 
 /* Whether c's processes get the default seccomp filter: always, unless
  * root granted CAP_SYS_ADMIN (--cap-add), for which Docker's profile opens

@@ -72,7 +72,10 @@ static void save_state(struct monitor *m)
 {
 	struct md_err err;
 
-	if (ctr_state_save(m->dir, &m->state, &err) < 0)
+	/* A --rm container's files are removed as soon as its exit is
+	 * taken: nothing of it is worth an fsync. */
+	if ((m->cfg.auto_remove ? ctr_state_save_unsynced : ctr_state_save)(m->dir, &m->state,
+									     &err) < 0)
 		log_error("save state of %.12s: %s", m->cfg.id, err.msg);
 }
 
@@ -505,7 +508,7 @@ static void finish(struct monitor *m)
 {
 	struct json_object *o = proto_msg_new("exit");
 
-	if (m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
+	if (!m->cfg.auto_remove && m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
 		log_warn("fsync log: %s", strerror(errno));
 	release_cgroup(m);
 	m->state.status = CTR_EXITED;
