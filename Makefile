@@ -39,7 +39,7 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/container.c \
 	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/run-mounts.c daemon/ctr-config.c \
 	daemon/image-spec.c daemon/image-store.c daemon/image-unpack.c daemon/req-image.c \
-	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c
+	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c daemon/fd-closer.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \

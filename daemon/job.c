@@ -14,6 +14,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../proto/msg.h"
+#include "fd-closer.h"
 
 /* A result is a few image records: far below this. */
 #define JOB_RESULT_MAX (4u * 1024u * 1024u)
@@ -154,7 +155,7 @@ pid_t job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, j
 	if (j->out == NULL || j->ev == NULL || event_add(j->ev, NULL) < 0)
 		abort(); /* out of memory, as xmalloc */
 out:
-	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
+	/* The worker has its copies; ours may be a caller's last. */
+	closer_close(fds, nfds);
 	return pid;
 }

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "daemon.h"
 #include "mon-link.h"
+#include "fd-closer.h"
 #include "image-store.h"
 #include "request.h"
 #include "server.h"
@@ -292,6 +293,8 @@ int main(int argc, char **argv)
 	if (!foreground)
 		ready_fd = daemonize();
 
+	if (closer_start(&err) < 0)
+		fatal("%s", err.msg);
 	d.base = event_base_new();
 	if (d.base == NULL)
 		fatal("cannot create the event loop");

@@ -14,6 +14,7 @@
 #include "../common/util.h"
 #include "../proto/msg.h"
 #include "container.h"
+#include "fd-closer.h"
 #include "image-store.h"
 #include "image-unpack.h"
 #include "job.h"
@@ -72,7 +73,7 @@ static int take_archive_fd(struct client *c, struct md_err *err)
 		return md_err_set(err, 0, "no archive was passed with the request");
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY) {
-		close(fd);
+		closer_close_fd(fd);
 		return md_err_set(err, 0, "the archive was not opened for reading");
 	}
 	return fd;

@@ -14,6 +14,7 @@
 #include "../proto/msg.h"
 #include "container.h"
 #include "mon-link.h"
+#include "fd-closer.h"
 #include "request.h"
 #include "idmap.h"
 #include "run-config.h"
@@ -85,11 +86,11 @@ static int make_dirs(struct container *c, struct md_err *err)
 	return 0;
 }
 
+/* The caller's files: their last close may block, never in the loop. */
 static void close_fds(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+		closer_close_fd(fds[i]);
 }
 
 /* The fds of the volumes' sources, which the client opened with its own

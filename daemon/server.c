@@ -16,11 +16,15 @@
 #include "../common/util.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
+#include "fd-closer.h"
 #include "request.h"
 
 /* fds one connection may have passed and not yet had taken: past it, the
  * peer is not speaking the protocol. */
 #define CLIENT_FDS_MAX 64
+/* The kernel's most fds in one SCM_RIGHTS message: every one is received,
+ * so none is released by the kernel in the loop's context. */
+#define SCM_MAX_FDS 253
 
 struct client {
 	struct client *next, *prev; /* in d->clients while open */
@@ -88,15 +92,41 @@ static void client_unlink(struct client *c)
 /* Close the passed fds of every frame that ends before offset end. */
 static void close_passed_fds(struct client *c, uint64_t end)
 {
-	size_t k = 0;
+	int done[CLIENT_FDS_MAX];
+	size_t k = 0, ndone = 0;
 
 	for (size_t i = 0; i < c->nfds; i++) {
-		if (c->fds[i].at < end)
-			close(c->fds[i].fd);
-		else
+		if (c->fds[i].at >= end)
 			c->fds[k++] = c->fds[i];
+		else if (c->fds[i].fd >= 0)
+			done[ndone++] = c->fds[i].fd;
 	}
 	c->nfds = k;
+	/* A caller's file may block its last close: never in the loop. */
+	closer_close(done, ndone);
+}
+
+/* Passed fds still queued on a socket being closed would be released by
+ * the kernel in our context: take them first, for the closer. */
+static void drain_passed_fds(int fd)
+{
+	for (int round = 0; round < 64; round++) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS)];
+			struct cmsghdr align;
+		} u;
+		char data[4096];
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+				     .msg_controllen = sizeof(u.buf) };
+
+		if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+			return;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+				closer_close((const int *)(void *)CMSG_DATA(cm),
+					     (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	}
 }
 
 int server_client_take_fd(struct client *c, size_t index)
@@ -136,6 +166,7 @@ static void client_close(struct client *c)
 		return;
 	c->gone = true;
 	client_unlink(c);
+	drain_passed_fds(bufferevent_getfd(c->bev));
 	event_free(c->rev);
 	c->rev = NULL;
 	evbuffer_free(c->in);
@@ -336,14 +367,14 @@ static bool keep_passed_fds(struct client *c, struct msghdr *mh)
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
 		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int fds[CLIENT_FDS_MAX];
+		int fds[SCM_MAX_FDS];
 
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
 		for (size_t i = 0; i < n; i++) {
 			if (c->nfds == CLIENT_FDS_MAX) {
-				close(fds[i]);
+				closer_close_fd(fds[i]);
 				ok = false;
 				continue;
 			}
@@ -362,7 +393,7 @@ static void client_recv_cb(evutil_socket_t fd, short what, void *arg)
 	struct evbuffer *in = c->in;
 	size_t held = evbuffer_get_length(in), room = PROTO_HDR_LEN + PROTO_FRAME_MAX;
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * CLIENT_FDS_MAX)];
+		char buf[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };

@@ -7,6 +7,9 @@
 #    frees its worker: the per-user limit of 2 does not stay taken.
 #  - A small archive that unpacks past --max-image-size (a decompression
 #    bomb) is refused and leaves nothing behind.
+#  - A file passed with a request whose last close blocks (a TCP socket
+#    with SO_LINGER and unsent data) does not stop the daemon: such fds are
+#    closed by a closer process, never in the loop.
 #  - Volumes are private mounts: with the daemon in a mount namespace whose
 #    mounts are shared (as / is under systemd), a volume nested in another
 #    volume, or a --tmpfs in one, never appears on the host side.
@@ -98,6 +101,39 @@ capture md import "$MD_TMP/bomb.tar.gz" bomb
 assert_eq 1 "$RC" "import of a 40 MB bomb with --max-image-size 16000000: exit status"
 assert_contains "unpacks to more than 16000000 bytes" "$ERR" "import of the bomb"
 assert_eq "$before" "$(settle 10 "$before" store_list)" "the store after the refused bomb"
+
+step "a passed fd whose close lingers does not block the daemon"
+cat >"$MD_TMP/linger.py" <<'PY'
+import json, socket, struct, sys, time
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+c = socket.create_connection(srv.getsockname())
+peer, _ = srv.accept()          # never reads: c's data stays unsent
+c.setblocking(False)
+try:
+    while True:
+        c.send(b"x" * 65536)
+except BlockingIOError:
+    pass
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 3600))
+u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+u.connect(sys.argv[1])
+msg = json.dumps({"type": "version"}).encode()
+socket.send_fds(u, [struct.pack("!BBHI", 1, 1, 0, len(msg)) + msg], [c.fileno()])
+c.close()                       # the daemon's copy is now the last
+u.recv(65536)
+print("passed", flush=True)
+time.sleep(120)
+PY
+"$PY" "$MD_TMP/linger.py" "$MD_SOCK" >"$MD_TMP/linger.out" 2>&1 &
+lingerer=$!
+wait_until 10 grep -q passed "$MD_TMP/linger.out" || fail "the lingering fd was not passed: $(cat "$MD_TMP/linger.out")"
+CAPTURE_TIMEOUT=5 capture md version
+assert_eq 0 "$RC" "version while the passed socket lingers: exit status (stderr: $ERR)"
+kill "$lingerer"
+wait "$lingerer" 2>/dev/null
 
 step "nested volumes and --tmpfs stay off the host's mounts"
 src=$MD_TMP/outer
