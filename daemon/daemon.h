@@ -54,6 +54,7 @@ struct daemon {
 	uid_t job_owners[DAEMON_JOBS_MAX]; /* who started each running image worker */
 	size_t njobs;
 	bool trash_job;           /* a worker is emptying the image trash */
+	bool trash_again;         /* more came into it meanwhile */
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;
 	bool stopping;

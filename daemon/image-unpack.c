@@ -57,10 +57,17 @@ static struct found *found_add(struct unpack *u)
 	return &u->images[u->nimages++];
 }
 
+char *image_unpack_scratch(const char *store_dir, pid_t worker)
+{
+	return xasprintf("%s/tmp/unpack-%d", store_dir, (int)worker);
+}
+
 static int make_scratch(struct unpack *u)
 {
-	u->scratch = xasprintf("%s/tmp/unpack-XXXXXX", u->req->store_dir);
-	if (mkdtemp(u->scratch) == NULL) {
+	/* Named by the worker's pid: if it is killed, the daemon knows what
+	 * it left (image_unpack_scratch). */
+	u->scratch = image_unpack_scratch(u->req->store_dir, getpid());
+	if (mkdir(u->scratch, 0700) < 0) {
 		free(u->scratch);
 		u->scratch = NULL;
 		return md_err_set(&u->err, errno, "make scratch directory");
@@ -508,6 +515,7 @@ struct json_object *image_unpack_load(void *arg, const int *fds)
 	/* The outer archive holds only documents and blobs: unpacked as
 	 * plain files of root's, no devices, no set-id bits. */
 	struct extract_opts outer = { .privileged = false, .max_bytes = u.req->max_bytes };
+	struct extract_stats outer_st = { 0 };
 	struct image_manifest *m = NULL;
 	struct json_object *result;
 	cleanup_close int arch = -1;
@@ -515,8 +523,11 @@ struct json_object *image_unpack_load(void *arg, const int *fds)
 
 	md_err_clear(&u.err);
 	if (make_scratch(&u) < 0 || (arch = scratch_dir(&u, "archive", 0, 0)) < 0 ||
-	    layer_extract(fds[0], arch, &outer, NULL, &u.err) < 0 ||
-	    archive_manifests(&u, arch, &m, &n) < 0)
+	    layer_extract(fds[0], arch, &outer, &outer_st, &u.err) < 0)
+		goto fail;
+	/* The unpacked archive is on disk until the end too: one budget. */
+	u.unpacked = outer_st.bytes;
+	if (archive_manifests(&u, arch, &m, &n) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
 		if (verify_image(&u, arch, &m[i]) < 0)

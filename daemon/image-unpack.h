@@ -20,6 +20,10 @@ struct unpack_req {
 	uint64_t max_bytes;   /* file data one import or load may unpack, in all */
 };
 
+/* The scratch directory of the worker of that pid, which a worker that
+ * was killed leaves behind. */
+char *image_unpack_scratch(const char *store_dir, pid_t worker);
+
 /* job_fn for `import`: fds[0] is a root filesystem tar (plain or
  * compressed). Result: {"type":"unpacked","images":[IMAGE]}, where IMAGE
  * is {"id","names","layers","size","config"} (config as image-spec's

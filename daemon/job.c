@@ -27,12 +27,18 @@ struct job {
 	pid_t pid;
 };
 
-static void job_finish(struct job *j, struct json_object *result)
+/* The event and the pipe go before done() runs: it may start the next
+ * request, whose new fds may take the same numbers. */
+static void job_finish(struct job *j, int fd, struct json_object *result)
 {
-	j->done(result, j->done_arg);
+	job_done_fn done = j->done;
+	void *arg = j->done_arg;
+
 	event_free(j->ev);
+	close(fd);
 	evbuffer_free(j->out);
 	free(j);
+	done(result, arg);
 }
 
 static void job_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -49,11 +55,10 @@ static void job_read_cb(evutil_socket_t fd, short what, void *arg)
 	len = evbuffer_get_length(j->out);
 	if (n > 0 && len <= JOB_RESULT_MAX)
 		return;
-	close(fd);
 	if (n < 0 || len > JOB_RESULT_MAX) {
 		log_warn("image worker %d: %s", (int)j->pid, n < 0 ? strerror(errno) : "result too large");
 		kill(j->pid, SIGKILL);
-		job_finish(j, NULL);
+		job_finish(j, fd, NULL);
 		return;
 	}
 	/* json_tokener_parse takes a C string: end the bytes with a NUL. */
@@ -63,15 +68,16 @@ static void job_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (result == NULL) {
 		int status = 0;
 
-		/* Its end says why (unless the SIGCHLD reaper took it first). */
-		if (waitpid(j->pid, &status, 0) == j->pid)
+		/* Its end says why, if it is over (else the SIGCHLD reaper
+		 * takes it): never wait here, in the loop. */
+		if (waitpid(j->pid, &status, WNOHANG) == j->pid)
 			log_warn("image worker %d ended without a result: %s %d", (int)j->pid,
 				 WIFSIGNALED(status) ? "killed by signal" : "exit status",
 				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		else
 			log_warn("image worker %d ended without a result", (int)j->pid);
 	}
-	job_finish(j, result);
+	job_finish(j, fd, result);
 }
 
 /* In the worker: a clean signal state, death with the daemon, and of the
@@ -123,6 +129,7 @@ pid_t job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, j
 	struct job *j;
 	int p[2];
 	pid_t pid = -1, self = getpid();
+	sigset_t all, old;
 
 	if (nfds > JOB_FDS_MAX) {
 		md_err_set(err, EINVAL, "image worker");
@@ -132,7 +139,13 @@ pid_t job_start(struct daemon *d, job_fn fn, void *arg, int *fds, size_t nfds, j
 		md_err_set(err, errno, "pipe");
 		goto out;
 	}
+	/* No signal handler of the daemon's may run in the worker before it
+	 * resets them: they would write to the daemon's own signal pipe. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		md_err_set(err, errno, "fork image worker");
 		close(p[0]);

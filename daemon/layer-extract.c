@@ -397,6 +397,7 @@ static int put_file(struct lx *x, struct archive_entry *e, int parent, const cha
 		const void *buf;
 		size_t len;
 		la_int64_t off;
+		uint64_t grow;
 		int r = archive_read_data_block(x->a, &buf, &len, &off);
 
 		if (r == ARCHIVE_EOF)
@@ -406,19 +407,31 @@ static int put_file(struct lx *x, struct archive_entry *e, int parent, const cha
 					  archive_error_string(x->a) ?: "unknown error");
 		if (off < 0)
 			return refuse(x, "negative data offset");
-		if (x->o->max_bytes > 0 && len > x->o->max_bytes - x->bytes)
+		/* The file's apparent size is what counts: a hole a sparse
+		 * entry skips is written out by a copy of the layer. */
+		grow = off + (la_int64_t)len > end ? (uint64_t)(off + (la_int64_t)len - end) : 0;
+		if (x->o->max_bytes > 0 && grow > x->o->max_bytes - x->bytes)
 			return md_err_set(x->err, 0, "refused archive: it unpacks to more than %llu bytes",
 					  (unsigned long long)x->o->max_bytes);
 		if (pwrite_all(f, buf, len, (off_t)off) < 0)
 			return md_err_set(x->err, errno, "extract %s: write", x->shown);
-		x->bytes += len;
+		x->bytes += grow;
 		if (off + (la_int64_t)len > end)
 			end = off + (la_int64_t)len;
 	}
-	/* A sparse file may end in a hole the data blocks do not reach. */
+	/* A sparse file may end in a hole the data blocks do not reach. Its
+	 * holes count as data: a copy of the layer (vfs) writes them out. */
 	if (archive_entry_sparse_count(e) > 0 && archive_entry_size_is_set(e) &&
-	    archive_entry_size(e) > end && ftruncate(f, (off_t)archive_entry_size(e)) < 0)
-		return md_err_set(x->err, errno, "extract %s: ftruncate", x->shown);
+	    archive_entry_size(e) > end) {
+		uint64_t hole = (uint64_t)(archive_entry_size(e) - end);
+
+		if (x->o->max_bytes > 0 && hole > x->o->max_bytes - x->bytes)
+			return md_err_set(x->err, 0, "refused archive: it unpacks to more than %llu bytes",
+					  (unsigned long long)x->o->max_bytes);
+		x->bytes += hole;
+		if (ftruncate(f, (off_t)archive_entry_size(e)) < 0)
+			return md_err_set(x->err, errno, "extract %s: ftruncate", x->shown);
+	}
 	return meta_set_fd(x, e, f);
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -169,6 +170,19 @@ static void prepare_dirs(struct daemon *d)
 		fatal("image store: %s", err.msg);
 }
 
+/* Every connection may hold passed fds: take all the fds the hard limit
+ * allows, as the systemd unit does (a shell's soft limit is often 1024). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("raise the fd limit: %s", strerror(errno));
+	}
+}
+
 /* Without --foreground: fork, and let the parent exit once the child is
  * listening, so `minidockerd && minidocker ...` just works. */
 static int daemonize(void)
@@ -190,6 +204,25 @@ static int daemonize(void)
 	if (setsid() < 0)
 		fatal("setsid: %s", strerror(errno));
 	return p[1];
+}
+
+/* The monitor's spawn dup2s onto fds 3 and up; in the spawn's child a
+ * dup2 closes what was there, and the daemon waits meanwhile. Taking the
+ * free ones now, before any socket, means none is ever a caller's file,
+ * whose close could block (a systemd socket on 3 stays as it is). */
+static void reserve_low_fds(void)
+{
+	for (int fd = 3; fd < MON_RESERVED_FDS; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0)
+			fatal("open /dev/null: %s", strerror(errno));
+		if (null != fd && (dup3(null, fd, O_CLOEXEC) < 0 || close(null) < 0))
+			fatal("reserve fd %d: %s", fd, strerror(errno));
+	}
 }
 
 int main(int argc, char **argv)
@@ -229,6 +262,7 @@ int main(int argc, char **argv)
 	int ready_fd = -1, c;
 
 	log_init("minidockerd", level);
+	reserve_low_fds();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': d.socket_path = optarg; break;
@@ -295,6 +329,7 @@ int main(int argc, char **argv)
 
 	if (closer_start(&err) < 0)
 		fatal("%s", err.msg);
+	raise_fd_limit();
 	d.base = event_base_new();
 	if (d.base == NULL)
 		fatal("cannot create the event loop");

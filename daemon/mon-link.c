@@ -18,6 +18,7 @@
 #include "../common/util.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
+#include "fd-closer.h"
 #include "run-mounts.h"
 
 static void link_free(struct container *c)
@@ -160,11 +161,11 @@ static int fd_above_stdio(int fd)
 	return fcntl(fd, F_DUPFD_CLOEXEC, SPAWN_FD_FLOOR);
 }
 
+/* Copies of a caller's volume sources: closing one may block (a FUSE
+ * file flushes), so never in the loop. */
 static void close_all(int *fds, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	closer_close(fds, n);
 }
 
 int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err)
@@ -222,8 +223,12 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 		posix_spawn_file_actions_addclose(&fa, MON_CLIENT_FD);
 	for (size_t i = 0; i < nvol; i++)
 		posix_spawn_file_actions_adddup2(&fa, vols[i], MON_VOLUME_FD + (int)i);
-	/* Nothing else of the daemon's reaches the monitor. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, MON_VOLUME_FD + (int)nvol);
+	/* Nothing else of the daemon's reaches the monitor: every other fd is
+	 * close-on-exec, and closes at the exec, after posix_spawn returned.
+	 * No closefrom here: the spawn's child runs while the daemon waits,
+	 * and a caller's file (a FUSE one) could block its close. The dup2
+	 * targets below SPAWN_FD_FLOOR are never a caller's: main() fills
+	 * them with /dev/null before anything else is opened. */
 	r = posix_spawn(&pid, c->d->monitor_path, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

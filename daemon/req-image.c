@@ -37,6 +37,7 @@ struct unpack_call {
 	struct client *client;
 	struct unpack_req req;
 	int worker;          /* a pidfd: a reaped worker's pid may be reused */
+	pid_t worker_pid;    /* names its scratch directory */
 };
 
 static unsigned jobs_of(const struct daemon *d, uid_t uid)
@@ -191,6 +192,19 @@ fail:
 	return NULL;
 }
 
+/* A worker that died (killed when its client left) left its scratch. */
+static void discard_scratch(struct unpack_call *u)
+{
+	cleanup_free char *dir = image_unpack_scratch(u->req.store_dir, u->worker_pid);
+	struct md_err err;
+
+	if (access(dir, F_OK) != 0)
+		return;
+	if (image_store_discard(u->d->images, dir, &err) < 0)
+		log_warn("%s", err.msg);
+	image_trash_collect(u->d);
+}
+
 static void unpack_done(struct json_object *result, void *arg)
 {
 	struct unpack_call *u = arg;
@@ -200,6 +214,8 @@ static void unpack_done(struct json_object *result, void *arg)
 	md_err_clear(&err);
 	server_client_on_drain(u->client, NULL, u);
 	jobs_remove(u->d, u->req.owner);
+	if (result == NULL)
+		discard_scratch(u);
 	if (result == NULL) {
 		md_err_set(&err, 0, "image worker died");
 	} else if (strcmp(proto_msg_type(result), "error") == 0) {
@@ -262,6 +278,9 @@ static int start_unpack(struct daemon *d, struct client *c, job_fn fn, char *nam
 	}
 	/* Not reaped before the loop runs again: the pid is still the worker's. */
 	u->worker = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (u->worker < 0)
+		log_warn("pidfd of image worker %d: %s", (int)pid, strerror(errno));
+	u->worker_pid = pid;
 	jobs_add(d, uid);
 	server_client_ref(c);
 	/* A client that leaves does not want the image: stop the worker (a
@@ -338,6 +357,11 @@ static void empty_trash_done(struct json_object *result, void *arg)
 
 	json_object_put(result);
 	d->trash_job = false;
+	/* What was moved to the trash while the job ran. */
+	if (d->trash_again) {
+		d->trash_again = false;
+		image_trash_collect(d);
+	}
 }
 
 static struct json_object *empty_trash_job(void *arg, const int *fds)
@@ -352,7 +376,11 @@ void image_trash_collect(struct daemon *d)
 {
 	struct md_err err;
 
-	if (d->trash_job || !image_store_has_trash(d->images))
+	if (d->trash_job) {
+		d->trash_again = true;
+		return;
+	}
+	if (!image_store_has_trash(d->images))
 		return;
 	if (job_start(d, empty_trash_job, d->images->dir, NULL, 0, empty_trash_done, d, &err) < 0)
 		log_warn("empty the image trash: %s", err.msg);

@@ -35,6 +35,7 @@ struct client {
 	bool busy;           /* a request is in flight */
 	bool gone;           /* closed: replies are dropped */
 	bool closing;        /* close once the output is flushed */
+	bool handed_off;     /* a monitor owns the connection now */
 	void (*on_drain)(void *arg);
 	void *drain_arg;
 	/* Reads are ours, with recvmsg, so that fds a request carries
@@ -110,7 +111,10 @@ static void close_passed_fds(struct client *c, uint64_t end)
  * the kernel in our context: take them first, for the closer. */
 static void drain_passed_fds(int fd)
 {
-	for (int round = 0; round < 64; round++) {
+	/* Nothing more can be queued once reading is shut down. */
+	if (shutdown(fd, SHUT_RD) < 0)
+		return;
+	for (;;) {
 		union {
 			char buf[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS)];
 			struct cmsghdr align;
@@ -166,7 +170,8 @@ static void client_close(struct client *c)
 		return;
 	c->gone = true;
 	client_unlink(c);
-	drain_passed_fds(bufferevent_getfd(c->bev));
+	if (!c->handed_off)
+		drain_passed_fds(bufferevent_getfd(c->bev));
 	event_free(c->rev);
 	c->rev = NULL;
 	evbuffer_free(c->in);
@@ -257,6 +262,8 @@ void server_request_done(struct client *c)
 
 void server_client_handed_off(struct client *c)
 {
+	/* What is queued on the socket is the monitor's now: not drained. */
+	c->handed_off = true;
 	client_close(c);
 }
 
@@ -483,6 +490,27 @@ static bool refuse_over_limit(struct daemon *d, int fd, uid_t uid)
 	return true;
 }
 
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (!d->stopping && d->listen_ev != NULL)
+		event_add(d->listen_ev, NULL);
+}
+
+/* Out of fds: the pending connection keeps the socket readable, so the
+ * loop would spin on accept. Stop listening a moment instead. */
+static void accept_pause(struct daemon *d)
+{
+	struct timeval later = { 0, 100 * 1000 };
+
+	log_warn("accept: out of file descriptors: not accepting for 100 ms");
+	event_del(d->listen_ev);
+	event_base_once(d->base, -1, EV_TIMEOUT, accept_resume_cb, d, &later);
+}
+
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -493,7 +521,9 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 	(void)what;
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno == EMFILE || errno == ENFILE)
+			accept_pause(d);
+		else if (errno != EAGAIN && errno != EINTR)
 			log_warn("accept: %s", strerror(errno));
 		return;
 	}
