@@ -39,7 +39,7 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/container.c \
 	daemon/ctr-lookup.c daemon/mon-link.c daemon/run-config.c daemon/run-mounts.c daemon/ctr-config.c \
 	daemon/image-spec.c daemon/image-store.c daemon/image-unpack.c daemon/req-image.c \
-	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c daemon/fd-closer.c
+	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c daemon/fd-closer.c daemon/ctr-seccomp.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
@@ -62,7 +62,7 @@ $(BIN)/minidockerd: $(call obj,$(DAEMON) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EVENT) $(LDLIBS_JSON) $(LDLIBS_UUID) \
-		$(LDLIBS_IMAGE)
+		$(LDLIBS_IMAGE) $(LDLIBS_SECCOMP)
 
 $(BIN)/minidocker-monitor: $(call obj,$(MONITOR) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)

@@ -252,7 +252,9 @@ void proc_finish_and_exec(const struct ctr_spec *spec, int sync_fd, int pty_slav
 		sync_fail(sync_fd, &err);
 	/* seccomp last of the privileged steps: the filter refuses what the
 	 * setup above needed (mount, setns, ...), never the exec. */
-	if (spec->seccomp && seccomp_load_default(&err) < 0)
+	if (spec->seccomp && (spec->seccomp_prog != NULL
+				      ? seccomp_load_prog(spec->seccomp_prog, spec->seccomp_prog_len, &err)
+				      : seccomp_load_default(&err)) < 0)
 		sync_fail(sync_fd, &err);
 	if (reset_signals(&err) < 0)
 		sync_fail(sync_fd, &err);

@@ -4,6 +4,10 @@
 #include "ctr-seccomp.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 
@@ -318,6 +322,34 @@ scmp_filter_ctx seccomp_build_default(struct md_err *err)
 	    add_personality_rules(ctx, err) < 0)
 		return NULL;
 	return steal_ptr(&ctx);
+}
+
+int seccomp_export_default(int fd, struct md_err *err)
+{
+	cleanup_seccomp scmp_filter_ctx ctx = seccomp_build_default(err);
+	int rc;
+
+	if (ctx == NULL)
+		return md_err_prefix(err, "seccomp filter");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return md_err_set(err, -rc, "export seccomp filter");
+	return 0;
+}
+
+int seccomp_load_prog(const void *prog, size_t len, struct md_err *err)
+{
+	struct sock_fprog fprog = {
+		.len = (unsigned short)(len / sizeof(struct sock_filter)),
+		.filter = (struct sock_filter *)prog,
+	};
+
+	if (len == 0 || len % sizeof(struct sock_filter) != 0 ||
+	    len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return md_err_set(err, EINVAL, "load seccomp filter");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
+		return md_err_set(err, errno, "load seccomp filter");
+	return 0;
 }
 
 int seccomp_load_default(struct md_err *err)

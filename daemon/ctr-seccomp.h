@@ -83,6 +83,14 @@ int seccomp_personality_refused(uint64_t persona);
  * (seccomp_release). NULL with err on failure. */
 scmp_filter_ctx seccomp_build_default(struct md_err *err);
 
+/* The default filter as the kernel's BPF program, written to fd: built
+ * once (by the daemon) instead of in every container process. */
+int seccomp_export_default(int fd, struct md_err *err);
+
+/* Load a BPF program seccomp_export_default wrote (len bytes): as
+ * seccomp_load_default, without building it. no_new_privs must be set. */
+int seccomp_load_prog(const void *prog, size_t len, struct md_err *err);
+
 /* Load the default filter into the calling process: after no_new_privs, as
  * the last step before execve. Returns 0 or -1 with err. */
 int seccomp_load_default(struct md_err *err);

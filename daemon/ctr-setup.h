@@ -47,6 +47,8 @@ struct ctr_spec {
 				 * PID 1 with the command as its child (--init) */
 	uint64_t cap_mask;      /* capabilities every process keeps */
 	bool seccomp;           /* load the default seccomp filter before exec */
+	const void *seccomp_prog; /* that filter as BPF, built once; NULL: build it */
+	size_t seccomp_prog_len;
 	/* Put a process of the container in its cgroup: called by the parent
 	 * at S1 with the new PID 1, and by an exec joiner with its own pid
 	 * before it enters. NULL: no cgroup. */

@@ -51,6 +51,7 @@ struct daemon {
 	int64_t stop_deadline_ns;
 	int listen_fd;
 	struct image_store *images;
+	int seccomp_fd;           /* the default seccomp filter as BPF, for monitors; -1 */
 	uid_t job_owners[DAEMON_JOBS_MAX]; /* who started each running image worker */
 	size_t njobs;
 	bool trash_job;           /* a worker is emptying the image trash */

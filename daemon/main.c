@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "container.h"
 #include "daemon.h"
 #include "mon-link.h"
+#include "ctr-seccomp.h"
 #include "fd-closer.h"
 #include "image-store.h"
 #include "request.h"
@@ -170,6 +172,24 @@ static void prepare_dirs(struct daemon *d)
 		fatal("image store: %s", err.msg);
 }
 
+/* The default seccomp filter, built once with libseccomp and kept as BPF
+ * in a sealed memfd that every monitor gets: containers then load it as
+ * it is. -1 (monitors build it themselves) if it cannot be made. */
+static int seccomp_memfd(void)
+{
+	struct md_err err;
+	int fd = memfd_create("minidocker-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || seccomp_export_default(fd, &err) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+		log_warn("seccomp filter not prebuilt: each container builds it");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Every connection may hold passed fds: take all the fds the hard limit
  * allows, as the systemd unit does (a shell's soft limit is often 1024). */
 static void raise_fd_limit(void)
@@ -251,6 +271,7 @@ int main(int argc, char **argv)
 		.run_dir = "/run/minidocker",
 		.group = "minidocker",
 		.listen_fd = -1,
+		.seccomp_fd = -1,
 		.log_max = 10ULL * 1024 * 1024,
 		.limits = { .connections = 1024, .connections_per_user = 64,
 			    .containers_per_user = 256,
@@ -330,6 +351,7 @@ int main(int argc, char **argv)
 	if (closer_start(&err) < 0)
 		fatal("%s", err.msg);
 	raise_fd_limit();
+	d.seccomp_fd = seccomp_memfd();
 	d.base = event_base_new();
 	if (d.base == NULL)
 		fatal("cannot create the event loop");

@@ -221,6 +221,8 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 		posix_spawn_file_actions_adddup2(&fa, client, MON_CLIENT_FD);
 	else
 		posix_spawn_file_actions_addclose(&fa, MON_CLIENT_FD);
+	if (c->d->seccomp_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, c->d->seccomp_fd, MON_SECCOMP_FD);
 	for (size_t i = 0; i < nvol; i++)
 		posix_spawn_file_actions_adddup2(&fa, vols[i], MON_VOLUME_FD + (int)i);
 	/* Nothing else of the daemon's reaches the monitor: every other fd is

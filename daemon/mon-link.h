@@ -7,13 +7,11 @@
 
 #include "../common/err.h"
 #include "container.h"
+#include "mon-fds.h"
 #include "run-mounts.h"
 
 /* fds the monitor finds its peers on: the control socket, an attached
  * client, then one per volume source in config order (see monitor.c). */
-#define MON_CONTROL_FD 3
-#define MON_CLIENT_FD 4
-#define MON_VOLUME_FD 5
 /* fds below this are the daemon's own from its start (main.c reserves
  * them), never a caller's: the spawn dup2s onto them. */
 #define MON_RESERVED_FDS (MON_VOLUME_FD + RUN_VOLUMES_MAX + 1)

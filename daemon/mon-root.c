@@ -15,11 +15,11 @@
 #include "ctr-mount.h"
 #include "ctr-overlay.h"
 #include "layer-copy.h"
+#include "mon-fds.h"
 #include "monitor.h"
 
-/* The daemon passes the volumes' sources on fds 5 and up, in config
- * order (MON_VOLUME_FD of mon-link.h). */
-#define VOLUME_FD 5
+/* The daemon passes the volumes' sources from here up, in config order. */
+#define VOLUME_FD MON_VOLUME_FD
 
 /* Written once the layers are copied into rootfs/: a copy is made on the
  * container's first start only, as its writes go to it. */

@@ -82,6 +82,8 @@ struct monitor {
 	uint64_t log_size;
 	uint64_t log_max;
 	int init_fd;          /* sealed memfd of minidocker-init, or -1 */
+	void *seccomp_prog;   /* the default filter as BPF from the daemon, or NULL */
+	size_t seccomp_len;
 	struct cgroup_env *cg; /* the host's cgroups, or NULL when unusable */
 	struct mon_proc *main;
 	struct mon_proc *procs; /* main first, then exec sessions */
