@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -46,6 +47,25 @@
 /* What a probe returns: 0 when its call worked, else the errno it got. */
 typedef int (*probe_fn)(void);
 
+/* Load the filter as the daemon ships it (exported BPF, loaded with
+ * seccomp_load_prog) instead of building it in the child. */
+static bool use_exported;
+
+static int load_exported(struct md_err *err)
+{
+	char prog[65536];
+	int fd = memfd_create("test-seccomp", MFD_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || seccomp_export_default(fd, err) < 0)
+		return -1;
+	n = pread(fd, prog, sizeof(prog), 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	return seccomp_load_prog(prog, (size_t)n, err);
+}
+
 /* Run probe in a forked child, after no_new_privs and the default filter
  * when filtered; return the probe's result. A child killed by a signal
  * (the filter must never kill) fails the test. */
@@ -61,7 +81,7 @@ static int run_probe(probe_fn probe, bool filtered)
 		if (filtered) {
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 				_exit(CHILD_SETUP_FAILED);
-			if (seccomp_load_default(&err) < 0) {
+			if ((use_exported ? load_exported(&err) : seccomp_load_default(&err)) < 0) {
 				fprintf(stderr, "child: %s\n", err.msg);
 				_exit(CHILD_SETUP_FAILED);
 			}
@@ -644,9 +664,48 @@ static void proc_status__filtered__no_new_privs_1(void **state)
 	assert_works(probe_status_no_new_privs);
 }
 
+/* The BPF the daemon exports once refuses and allows as the filter
+ * built in place does. */
+static void seccomp_load_prog__exported_filter__same_decisions(void **state)
+{
+	(void)state;
+	use_exported = true;
+	assert_refused(probe_mount, EPERM);
+	assert_refused(probe_unshare_newns, EPERM);
+	assert_refused(probe_keyctl, EPERM);
+	assert_refused(probe_clone3, ENOSYS);
+	assert_refused(probe_tiocsti, EPERM);
+	assert_works(probe_getpid);
+	assert_works(probe_fork);
+	assert_works(probe_tiocgwinsz);
+}
+
+/* Also after a skip(), which leaves the test early. */
+static int exported_off(void **state)
+{
+	(void)state;
+	use_exported = false;
+	return 0;
+}
+
+static void seccomp_load_prog__bad_length__einval(void **state)
+{
+	struct md_err err;
+	char prog[12] = { 0 };
+
+	(void)state;
+	assert_int_equal(seccomp_load_prog(prog, 0, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+	assert_int_equal(seccomp_load_prog(prog, sizeof(prog), &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(seccomp_load_prog__exported_filter__same_decisions,
+					  exported_off),
+		cmocka_unit_test(seccomp_load_prog__bad_length__einval),
 		cmocka_unit_test(seccomp_denied_table__every_name__resolves_on_x86_64),
 		cmocka_unit_test(seccomp_denied_table__names__unique),
 		cmocka_unit_test(seccomp_denied_table__errno__eperm_but_clone3_enosys),
