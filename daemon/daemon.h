@@ -52,6 +52,7 @@ struct daemon {
 	int listen_fd;
 	struct image_store *images;
 	int seccomp_fd;           /* the default seccomp filter as BPF, for monitors; -1 */
+	unsigned long long nofile_soft; /* the fd limit we were started with: the containers' */
 	uid_t job_owners[DAEMON_JOBS_MAX]; /* who started each running image worker */
 	size_t njobs;
 	bool trash_job;           /* a worker is emptying the image trash */

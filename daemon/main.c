@@ -192,11 +192,15 @@ static int seccomp_memfd(void)
 
 /* Every connection may hold passed fds: take all the fds the hard limit
  * allows, as the systemd unit does (a shell's soft limit is often 1024). */
-static void raise_fd_limit(void)
+static void raise_fd_limit(struct daemon *d)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	/* Containers keep the limit we were given, not ours. */
+	d->nofile_soft = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			log_warn("raise the fd limit: %s", strerror(errno));
@@ -350,7 +354,7 @@ int main(int argc, char **argv)
 
 	if (closer_start(&err) < 0)
 		fatal("%s", err.msg);
-	raise_fd_limit();
+	raise_fd_limit(&d);
 	d.seccomp_fd = seccomp_memfd();
 	d.base = event_base_new();
 	if (d.base == NULL)

@@ -178,7 +178,8 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 	cleanup_free char *env_log = xasprintf("MINIDOCKER_LOG_MAX=%llu", c->d->log_max);
 	cleanup_free char *env_cg = xasprintf("MINIDOCKER_CGROUP_PARENT=%s",
 					      c->d->cgroup_parent ? c->d->cgroup_parent : "");
-	char *envp[] = { env_path, env_log, env_cg, NULL };
+	cleanup_free char *env_nofile = xasprintf("MINIDOCKER_NOFILE=%llu", c->d->nofile_soft);
+	char *envp[] = { env_path, env_log, env_cg, env_nofile, NULL };
 	cleanup_close int ours = -1, theirs = -1, client = -1;
 	size_t nvol = c->cfg.nvolumes;
 	int vols[RUN_VOLUMES_MAX];

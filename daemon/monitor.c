@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -593,6 +594,7 @@ int main(int argc, char **argv)
 		.log_max = MON_LOG_MAX_DEFAULT,
 	};
 	const char *log_max = getenv("MINIDOCKER_LOG_MAX");
+	const char *nofile = getenv("MINIDOCKER_NOFILE");
 	unsigned long long n;
 	struct md_err err;
 	struct mon_conn *c;
@@ -605,6 +607,17 @@ int main(int argc, char **argv)
 	/* From the daemon's --log-max-size; 0 turns rotation off. */
 	if (log_max != NULL && parse_uint(log_max, UINT64_MAX / 2, &n) == 0)
 		m.log_max = n;
+	/* The daemon raised its own fd limit; the container gets the one the
+	 * daemon was started with, as before. */
+	if (nofile != NULL && parse_uint(nofile, UINT32_MAX, &n) == 0 && n > 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && n < rl.rlim_cur) {
+			rl.rlim_cur = n;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				log_warn("fd limit: %s", strerror(errno));
+		}
+	}
 	md_err_clear(&err);
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
