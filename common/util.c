@@ -263,6 +263,31 @@ int dir_ensure(const char *path, mode_t mode, struct md_err *err)
 	return 0;
 }
 
+void strv_free(char **v)
+{
+	for (char **p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+size_t strv_count(char *const *v)
+{
+	size_t n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+char **strv_copy(const char *const *v, size_t n)
+{
+	char **r = xcalloc(n + 1, sizeof(*r));
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
 /* Removing a tree a container could still be changing (an fd it kept into
  * its overlay): every step is relative to a directory fd, never follows a
  * symlink, never leaves the tree's filesystem. Past this depth a subtree
@@ -297,9 +322,14 @@ static int rm_at(struct rm_tree *x, int dir, const char *name, int depth)
 		return md_err_set(x->err, EBUSY, "remove %s: something is mounted in it", x->path);
 	if (depth >= REMOVE_DEPTH_MAX) {
 		char flat[64];
+		int rr;
 
-		snprintf(flat, sizeof(flat), ".deep-%u", x->moved++);
-		if (renameat(dir, name, x->top, flat) < 0)
+		/* A name the tree may hold too: never over it. */
+		do {
+			snprintf(flat, sizeof(flat), ".deep-%u", x->moved++);
+			rr = renameat2(dir, name, x->top, flat, RENAME_NOREPLACE);
+		} while (rr < 0 && errno == EEXIST);
+		if (rr < 0)
 			return md_err_set(x->err, errno, "remove %s", x->path);
 		return 0;
 	}
@@ -338,12 +368,58 @@ static int rm_children(struct rm_tree *x, int fd, int depth, bool *any)
 	return r;
 }
 
-int dir_remove_tree(const char *path, struct md_err *err)
+/* Empty the directory top (x->top): again until nothing is left, as
+ * subtrees moved up from deep down land in it. */
+static int rm_empty(struct rm_tree *x)
 {
-	struct rm_tree x = { .path = path, .err = err };
 	struct stat st;
 	bool any = true;
 	int r = 0;
+
+	if (fstat(x->top, &st) < 0)
+		return md_err_set(x->err, errno, "remove %s", x->path);
+	x->dev = st.st_dev;
+	while (r == 0 && any) {
+		any = false;
+		r = rm_children(x, x->top, 0, &any);
+	}
+	return r;
+}
+
+int dir_empty(int fd, struct md_err *err)
+{
+	struct rm_tree x = { .top = fd, .path = "directory", .err = err };
+
+	return rm_empty(&x);
+}
+
+int dir_remove_at(int dir, const char *name, struct md_err *err)
+{
+	struct rm_tree x = { .path = name, .err = err };
+	struct stat st;
+	int r;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : md_err_set(err, errno, "remove %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+			return md_err_set(err, errno, "remove %s", name);
+		return 0;
+	}
+	x.top = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (x.top < 0)
+		return errno == ENOENT ? 0 : md_err_set(err, errno, "remove %s", name);
+	r = rm_empty(&x);
+	close(x.top);
+	if (r == 0 && unlinkat(dir, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = md_err_set(err, errno, "remove %s", name);
+	return r;
+}
+
+int dir_remove_tree(const char *path, struct md_err *err)
+{
+	struct rm_tree x = { .path = path, .err = err };
+	int r;
 
 	x.top = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (x.top < 0) {
@@ -353,16 +429,7 @@ int dir_remove_tree(const char *path, struct md_err *err)
 			return 0;
 		return md_err_set(err, errno, "remove %s", path);
 	}
-	if (fstat(x.top, &st) < 0) {
-		close(x.top);
-		return md_err_set(err, errno, "remove %s", path);
-	}
-	x.dev = st.st_dev;
-	/* Again until empty: subtrees moved up from deep down land here. */
-	while (r == 0 && any) {
-		any = false;
-		r = rm_children(&x, x.top, 0, &any);
-	}
+	r = rm_empty(&x);
 	close(x.top);
 	if (r == 0 && rmdir(path) < 0 && errno != ENOENT)
 		r = md_err_set(err, errno, "remove %s", path);

@@ -72,10 +72,22 @@ int file_replace(const char *path, const void *data, size_t len, mode_t mode,
 /* mkdir that accepts an existing directory and enforces the mode. */
 int dir_ensure(const char *path, mode_t mode, struct md_err *err);
 
+/* NULL-terminated string vectors (argv, env, names): free one and its
+ * strings (NULL is fine), count one (NULL counts 0), copy n strings into a
+ * new one. */
+void strv_free(char **v);
+size_t strv_count(char *const *v);
+char **strv_copy(const char *const *v, size_t n);
+
 /* Remove a directory tree fd-relative: never following a symlink (even
  * one swapped in while it runs), never crossing into a mount, with a
  * bounded number of fds however deep the tree. */
 int dir_remove_tree(const char *path, struct md_err *err);
+
+/* The same, relative to dir: name, a tree or not (gone already is fine);
+ * or everything in the directory fd, not fd itself. */
+int dir_remove_at(int dir, const char *name, struct md_err *err);
+int dir_empty(int fd, struct md_err *err);
 
 /* Current wall time as nanoseconds since the epoch. */
 int64_t time_now_ns(void);

@@ -27,22 +27,6 @@ const char *ctr_status_name(enum ctr_status s)
 	return status_names[s];
 }
 
-static void strv_free(char **v)
-{
-	for (char **p = v; p != NULL && *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
-static char **strv_dup(const char **v, size_t n)
-{
-	char **r = xcalloc(n + 1, sizeof(*r));
-
-	for (size_t i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
-
 void ctr_config_free(struct ctr_config *c)
 {
 	free(c->name);
@@ -219,7 +203,7 @@ static int take_strv(struct json_object *o, const char *key, char ***out, struct
 
 	if (proto_req_strv(o, key, true, &v, &n, err) < 0)
 		return -1;
-	*out = strv_dup(v, n);
+	*out = strv_copy(v, n);
 	free(v);
 	return 0;
 }
@@ -255,8 +239,8 @@ static int config_limit_fields(struct json_object *o, struct ctr_config *c, stru
 	}
 	c->memory = (uint64_t)memory;
 	c->cap_mask = mask < 0 ? caps_default_mask() : (uint64_t)mask;
-	c->cap_add = strv_dup(add, nadd);
-	c->cap_drop = strv_dup(drop, ndrop);
+	c->cap_add = strv_copy(add, nadd);
+	c->cap_drop = strv_copy(drop, ndrop);
 	free(add);
 	free(drop);
 	return 0;

@@ -51,13 +51,6 @@ static struct shown show(const char *s)
 	return r;
 }
 
-static void strv_free(char **v)
-{
-	for (char **p = v; p != NULL && *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 /* ---- JSON ---- */
 
 /* Parse the whole of json (len bytes, not NUL-terminated) as one JSON value

@@ -18,31 +18,6 @@
 #define ID_PREFIX "sha256:"
 #define ID_PREFIX_MIN 4
 
-static void strv_free(char **v)
-{
-	for (char **p = v; p != NULL && *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
-static size_t strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return n;
-}
-
-static char **strv_copy(const char *const *v, size_t n)
-{
-	char **r = xcalloc(n + 1, sizeof(*r));
-
-	for (size_t i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
-
 void image_free(struct image *img)
 {
 	if (img == NULL)
@@ -420,7 +395,7 @@ static void names_remove(struct image *img, const char *name)
 
 static void names_add(struct image *img, const char *name)
 {
-	size_t n = strv_len(img->names);
+	size_t n = strv_count(img->names);
 
 	if (has_name(img, name))
 		return;

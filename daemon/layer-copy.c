@@ -27,52 +27,11 @@ static bool is_whiteout(const struct stat *st)
 	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
 }
 
-static int remove_at(struct lc *x, int dir, const char *name, int depth);
-
-/* Remove every entry of the directory fd (not the directory itself). */
-static int empty_dir(struct lc *x, int fd, int depth)
+/* Remove name in dst (a tree or not), never following a symlink. */
+static int remove_at(struct lc *x, int dst, const char *name)
 {
-	int dfd = dup(fd);
-	DIR *d;
-	struct dirent *e;
-	int r = 0;
-
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return md_err_set(x->err, errno, "copy layer: open %s", x->path);
-	}
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			r = remove_at(x, dirfd(d), e->d_name, depth + 1);
-	if (r == 0 && errno != 0)
-		r = md_err_set(x->err, errno, "copy layer: read %s", x->path);
-	closedir(d);
-	return r;
-}
-
-/* Remove name in dir, a whole tree if it is a directory; never follows. */
-static int remove_at(struct lc *x, int dir, const char *name, int depth)
-{
-	struct stat st;
-	cleanup_close int fd = -1;
-
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : md_err_set(x->err, errno, "copy layer: stat %s", x->path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dir, name, 0) < 0)
-			return md_err_set(x->err, errno, "copy layer: remove %s", x->path);
-		return 0;
-	}
-	if (depth > LAYER_COPY_DEPTH_MAX)
-		return md_err_set(x->err, ELOOP, "copy layer: %s: too deep", x->path);
-	fd = openat(dir, name, DIR_FLAGS);
-	if (fd < 0)
-		return md_err_set(x->err, errno, "copy layer: open %s", x->path);
-	if (empty_dir(x, fd, depth) < 0)
-		return -1;
-	if (unlinkat(dir, name, AT_REMOVEDIR) < 0)
-		return md_err_set(x->err, errno, "copy layer: remove %s", x->path);
+	if (dir_remove_at(dst, name, x->err) < 0)
+		return md_err_prefix(x->err, "copy layer: %s", x->path);
 	return 0;
 }
 
@@ -141,7 +100,7 @@ static int copy_leaf(struct lc *x, int src, int dst, const char *name, const str
 
 	if (S_ISSOCK(st->st_mode))
 		return 0; /* a socket is nothing without its server */
-	if (remove_at(x, dst, name, 0) < 0)
+	if (remove_at(x, dst, name) < 0)
 		return -1;
 	if (S_ISREG(st->st_mode)) {
 		if (copy_file(x, src, dst, name) < 0)
@@ -187,7 +146,7 @@ static int copy_subdir(struct lc *x, int src, int dst, const char *name, const s
 	if (sfd < 0)
 		return md_err_set(x->err, errno, "copy layer: open %s", x->path);
 	if (exists && !S_ISDIR(below.st_mode)) {
-		if (remove_at(x, dst, name, depth) < 0)
+		if (remove_at(x, dst, name) < 0)
 			return -1;
 		exists = false;
 	}
@@ -196,8 +155,8 @@ static int copy_subdir(struct lc *x, int src, int dst, const char *name, const s
 	dfd = openat(dst, name, DIR_FLAGS);
 	if (dfd < 0)
 		return md_err_set(x->err, errno, "copy layer: open %s", x->path);
-	if (exists && is_opaque(sfd) && empty_dir(x, dfd, depth) < 0)
-		return -1;
+	if (exists && is_opaque(sfd) && dir_empty(dfd, x->err) < 0)
+		return md_err_prefix(x->err, "copy layer: %s", x->path);
 	if (copy_dir(x, sfd, dfd, depth + 1) < 0)
 		return -1;
 	/* After its entries, which changed its mtime. */
@@ -220,7 +179,7 @@ static int copy_entry(struct lc *x, int src, int dst, const char *name, int dept
 	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return md_err_set(x->err, errno, "copy layer: stat %s", x->path);
 	if (is_whiteout(&st))
-		return remove_at(x, dst, name, depth);
+		return remove_at(x, dst, name);
 	if (S_ISDIR(st.st_mode))
 		return copy_subdir(x, src, dst, name, &st, depth);
 	return copy_leaf(x, src, dst, name, &st);

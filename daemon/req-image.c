@@ -129,12 +129,8 @@ static struct image *image_from_result(struct json_object *o, uid_t owner, struc
 	img->owner = owner;
 	img->size = (uint64_t)size;
 	img->created_ns = time_now_ns();
-	img->names = xcalloc(nnames + 1, sizeof(char *));
-	for (size_t i = 0; i < nnames; i++)
-		img->names[i] = xstrdup(names[i]);
-	img->layers = xcalloc(nlayers + 1, sizeof(char *));
-	for (size_t i = 0; i < nlayers; i++)
-		img->layers[i] = xstrdup(layers[i]);
+	img->names = strv_copy(names, nnames);
+	img->layers = strv_copy(layers, nlayers);
 	free(names);
 	free(layers);
 	return img;

@@ -57,21 +57,12 @@ static bool env_has_key(char **env, size_t n, const char *kv)
 	return false;
 }
 
-static size_t strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return n;
-}
-
 /* The user's -e entries, then the image's Env for keys they did not set,
  * then defaults for keys neither set. */
 static int build_env(const char **user, size_t n, char *const *image_env,
 		     const struct ctr_config *c, char ***out, struct md_err *err)
 {
-	size_t nimage = strv_len(image_env);
+	size_t nimage = strv_count(image_env);
 	char **env = xcalloc(n + nimage + 5, sizeof(*env));
 	size_t k = 0;
 
@@ -107,7 +98,7 @@ static char **build_argv(const char **user, size_t n, const struct image_config 
 {
 	char *const *entry = ic ? ic->entrypoint : NULL;
 	char *const *cmd = ic && n == 0 ? ic->cmd : NULL;
-	size_t nentry = strv_len(entry), ncmd = n > 0 ? n : strv_len(cmd), k = 0;
+	size_t nentry = strv_count(entry), ncmd = n > 0 ? n : strv_count(cmd), k = 0;
 	char **argv = xcalloc(nentry + ncmd + 1, sizeof(*argv));
 
 	for (size_t i = 0; i < nentry; i++)
@@ -169,9 +160,8 @@ static int run_fields(struct json_object *req, const struct run_image *img, stru
 	c->image = xstrdup(image);
 	if (img != NULL) {
 		c->image_id = xstrdup(img->id);
-		c->layers = xcalloc(strv_len(img->layer_dirs) + 1, sizeof(*c->layers));
-		for (size_t i = 0; img->layer_dirs[i] != NULL; i++)
-			c->layers[i] = xstrdup(img->layer_dirs[i]);
+		c->layers = strv_copy((const char *const *)img->layer_dirs,
+				      strv_count(img->layer_dirs));
 		c->vfs = img->vfs;
 	}
 	c->name = name ? xstrdup(name) : NULL;
@@ -237,12 +227,8 @@ static int power_fields(struct json_object *req, uid_t uid, struct ctr_config *c
 	c->userns_private = userns != NULL && strcmp(userns, "private") == 0 && uid == 0;
 	if (c->host_network && (uid != 0 || c->userns_private))
 		return md_err_set(err, 0, "--network host needs the host's user namespace");
-	c->cap_add = xcalloc(nadd + 1, sizeof(char *));
-	for (size_t i = 0; i < nadd; i++)
-		c->cap_add[i] = xstrdup(add[i]);
-	c->cap_drop = xcalloc(ndrop + 1, sizeof(char *));
-	for (size_t i = 0; i < ndrop; i++)
-		c->cap_drop[i] = xstrdup(drop[i]);
+	c->cap_add = strv_copy(add, nadd);
+	c->cap_drop = strv_copy(drop, ndrop);
 	return 0;
 }
 
