@@ -76,6 +76,7 @@ static int mountinfo_split(char *line, struct mnt_line *m)
  * mount wins for each controller) and the first cgroup2 mount. */
 struct mounts {
 	char *v1[CG_NCTRL];
+	char *v1_root[CG_NCTRL];
 	unsigned v1_ctrls[CG_NCTRL];
 	size_t nv1;
 	unsigned v1_all;
@@ -85,8 +86,10 @@ struct mounts {
 
 static void mounts_free(struct mounts *m)
 {
-	for (size_t i = 0; i < m->nv1; i++)
+	for (size_t i = 0; i < m->nv1; i++) {
 		free(m->v1[i]);
+		free(m->v1_root[i]);
+	}
 	free(m->v2);
 	free(m->v2_root);
 }
@@ -117,6 +120,7 @@ static int mountinfo_read(const char *file, const char *prefix, struct mounts *m
 			if (bits == 0)
 				continue;
 			m->v1[m->nv1] = xasprintf("%s%s", prefix, ml.mnt);
+			m->v1_root[m->nv1] = xstrdup(ml.root);
 			m->v1_ctrls[m->nv1++] = bits;
 			m->v1_all |= bits;
 		} else if (strcmp(ml.fstype, "cgroup2") == 0 && m->v2 == NULL) {
@@ -208,6 +212,86 @@ static int v2_own_locate(struct cgroup_env *env, const char *mnt, const char *mr
 	return 0;
 }
 
+/* The directory under mnt (whose root field is mroot) of the cgroup path
+ * own, or NULL when own lies outside that mount or our cgroup namespace. */
+static char *dir_of_path(const char *mnt, const char *mroot, const char *own)
+{
+	size_t rl = strlen(mroot);
+	const char *rel;
+
+	for (const char *d = strstr(own, "/.."); d != NULL; d = strstr(d + 1, "/.."))
+		if (d[3] == '/' || d[3] == '\0')
+			return NULL;
+	if (strcmp(mroot, "/") == 0)
+		rel = own;
+	else if (strncmp(own, mroot, rl) == 0 && (own[rl] == '/' || own[rl] == '\0'))
+		rel = own + rl;
+	else
+		return NULL;
+	while (*rel == '/')
+		rel++;
+	return *rel == '\0' ? xstrdup(mnt) : xasprintf("%s/%s", mnt, rel);
+}
+
+int cgroup_home_find(const struct cgroup_env *env, const char *self_cgroup,
+		     struct cgroup_home **out, struct md_err *err)
+{
+	cleanup_free char *text = NULL;
+	struct cgroup_home *home;
+
+	*out = NULL;
+	if (env->version != 1)
+		return md_err_set(err, EOPNOTSUPP, "own cgroup: only looked up on cgroup v1");
+	if (file_read_all(self_cgroup, FILE_MAX, &text, NULL, err) < 0)
+		return -1;
+	home = xcalloc(1, sizeof(*home));
+	for (char *line = text, *next; line != NULL; line = next) {
+		char *c1, *c2;
+		unsigned bits;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+		if (c2 == NULL || c2[1] != '/')
+			continue;
+		*c2 = '\0';
+		bits = cg_ctrls_parse(c1 + 1);
+		for (size_t i = 0; i < env->nhier; i++) {
+			if ((bits & env->hier[i].ctrls) == 0 || home->dir[i] != NULL)
+				continue;
+			home->dir[i] = dir_of_path(env->hier[i].mnt, env->hier[i].root, c2 + 1);
+			if (home->dir[i] == NULL) {
+				md_err_set(err, ENOENT, "own cgroup %s is outside the mount %s", c2 + 1,
+					   env->hier[i].mnt);
+				cgroup_home_free(home);
+				return -1;
+			}
+		}
+	}
+	home->n = env->nhier;
+	for (size_t i = 0; i < env->nhier; i++) {
+		if (home->dir[i] == NULL) {
+			md_err_set(err, ENOENT, "no own cgroup for %s in %s", env->hier[i].mnt,
+				   self_cgroup);
+			cgroup_home_free(home);
+			return -1;
+		}
+	}
+	*out = home;
+	return 0;
+}
+
+void cgroup_home_free(struct cgroup_home *home)
+{
+	if (home == NULL)
+		return;
+	for (size_t i = 0; i < CG_NCTRL; i++)
+		free(home->dir[i]);
+	free(home);
+}
+
 int cgroup_env_detect(const char *mountinfo, const char *self_cgroup, const char *prefix,
 		      const char *parent, struct cgroup_env **out, struct md_err *err)
 {
@@ -236,6 +320,7 @@ int cgroup_env_detect(const char *mountinfo, const char *self_cgroup, const char
 			env->rel = xstrdup(DEFAULT_V1_PARENT);
 		for (size_t i = 0; i < m.nv1; i++) {
 			env->hier[i].mnt = steal_ptr(&m.v1[i]);
+			env->hier[i].root = steal_ptr(&m.v1_root[i]);
 			env->hier[i].parent = xasprintf("%s/%s", env->hier[i].mnt, env->rel);
 			env->hier[i].ctrls = m.v1_ctrls[i];
 		}
@@ -276,6 +361,7 @@ void cgroup_env_free(struct cgroup_env *env)
 		return;
 	for (size_t i = 0; i < env->nhier; i++) {
 		free(env->hier[i].mnt);
+		free(env->hier[i].root);
 		free(env->hier[i].parent);
 	}
 	free(env->rel);

@@ -26,6 +26,7 @@ extern const char *const cg_ctrl_names[CG_NCTRL];
 /* One mounted hierarchy (v1), or the cgroup2 mount (v2). */
 struct cg_hier {
 	char *mnt;      /* prefix + mount point */
+	char *root;     /* v1: the hierarchy's directory mounted there ("/") */
 	char *parent;   /* the directory holding the containers' cgroups */
 	unsigned ctrls; /* CG_BIT()s usable here: v1 mounted, v2 offered */
 };
@@ -38,6 +39,13 @@ struct cgroup_env {
 	char *base;       /* v2: where enabling starts: the mount, or O when delegated */
 	bool delegated;   /* v2 with parent NULL */
 	bool own_is_root; /* O is the mount's root: never move processes out of it */
+};
+
+/* Where a process's own cgroup is in each hierarchy of an env, in the
+ * env's order: the directories to write its pid back into. */
+struct cgroup_home {
+	char *dir[CG_NCTRL];
+	size_t n;
 };
 
 /* Read DIR/NAME (at most FILE_MAX bytes) into a NUL-terminated buffer. */

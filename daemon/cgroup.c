@@ -439,6 +439,50 @@ int cgroup_enter(const struct cgroup_env *env, const char *id, pid_t pid, struct
 	return 0;
 }
 
+int cgroup_home_enter(const struct cgroup_home *home, pid_t pid, struct md_err *err)
+{
+	char val[16];
+
+	if (pid <= 0)
+		return md_err_set(err, EINVAL, "enter own cgroup: invalid pid %d", (int)pid);
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	for (size_t i = 0; i < home->n; i++)
+		if (cg_write(home->dir[i], "cgroup.procs", val, err) < 0)
+			return -1;
+	return 0;
+}
+
+int cgroup_rename(const struct cgroup_env *env, const char *from, const char *to,
+		  struct md_err *err)
+{
+	size_t i;
+
+	if (id_check(from, err) < 0 || id_check(to, err) < 0)
+		return -1;
+	if (env->version != 1)
+		return md_err_set(err, EOPNOTSUPP, "rename cgroup %s: cgroup v2 renames nothing", from);
+	for (i = 0; i < env->nhier; i++) {
+		cleanup_free char *a = xasprintf("%s/%s", env->hier[i].parent, from);
+		cleanup_free char *b = xasprintf("%s/%s", env->hier[i].parent, to);
+
+		/* kernfs never replaces an existing entry (EEXIST), and
+		 * takes no rename flags. */
+		if (rename(a, b) < 0) {
+			md_err_set(err, errno, "rename %s to %s", a, to);
+			break;
+		}
+	}
+	if (i == env->nhier)
+		return 0;
+	while (i-- > 0) {
+		cleanup_free char *a = xasprintf("%s/%s", env->hier[i].parent, from);
+		cleanup_free char *b = xasprintf("%s/%s", env->hier[i].parent, to);
+
+		(void)!rename(b, a);
+	}
+	return -1;
+}
+
 int cgroup_open_dir(const struct cgroup_env *env, const char *id, struct md_err *err)
 {
 	cleanup_free char *dir = NULL;

@@ -93,6 +93,26 @@ int cgroup_create(const struct cgroup_env *env, const char *id, const struct cgr
 /* Move pid into the container's cgroup(s): cgroup.procs of each hierarchy. */
 int cgroup_enter(const struct cgroup_env *env, const char *id, pid_t pid, struct md_err *err);
 
+/* v1: rename the container cgroup(s) `from` to `to` in each hierarchy
+ * (cgroupfs renames within a parent), so a cgroup made ahead under a
+ * spare name becomes a container's with everything already in it. An
+ * existing `to` is never replaced. v2 cannot rename: EOPNOTSUPP. On
+ * failure the renames done are undone. */
+int cgroup_rename(const struct cgroup_env *env, const char *from, const char *to,
+		  struct md_err *err);
+
+/* v1: this process's own cgroup in each of env's hierarchies, read from
+ * self_cgroup ("/proc/self/cgroup") before it moves, so that it can come
+ * back later (a spare monitor waits in a cgroup that becomes its
+ * container's). Fails when a hierarchy has no entry or it lies outside
+ * the mount. v2: EOPNOTSUPP. */
+struct cgroup_home;
+int cgroup_home_find(const struct cgroup_env *env, const char *self_cgroup,
+		     struct cgroup_home **out, struct md_err *err);
+/* Move pid back into those cgroups. */
+int cgroup_home_enter(const struct cgroup_home *home, pid_t pid, struct md_err *err);
+void cgroup_home_free(struct cgroup_home *home);
+
 /* v2: an O_DIRECTORY fd of the container's cgroup, for clone3's
  * CLONE_INTO_CGROUP; the caller closes it. v1: -1 with err->errnum
  * EOPNOTSUPP. */

@@ -1062,6 +1062,131 @@ static void cgroup_enter__v1__pid_in_each_hierarchy(void **state)
 	assert_file(f, PIDS "/cgroup.procs", "4242");
 }
 
+/* ---- spare cgroups: rename and the way home (mon-spare.c) ---- */
+
+#define SPARE "spare-77"
+#define MEM_SPARE "sys/fs/cgroup/memory/minidocker/" SPARE
+#define CPU_SPARE "sys/fs/cgroup/cpu,cpuacct/minidocker/" SPARE
+#define PIDS_SPARE "sys/fs/cgroup/pids/minidocker/" SPARE
+
+static void spare_tree(struct fx *f)
+{
+	put(f, MEM_SPARE "/cgroup.procs", "");
+	put(f, CPU_SPARE "/cgroup.procs", "");
+	put(f, PIDS_SPARE "/cgroup.procs", "");
+	detect_ok(f, MI_V1, NULL, NULL);
+}
+
+static void cgroup_rename__v1__every_hierarchy_renamed(void **state)
+{
+	struct fx *f = *state;
+
+	spare_tree(f);
+	assert_int_equal(cgroup_rename(f->env, SPARE, ID, &f->err), 0);
+	assert_true(exists(f, MEM "/cgroup.procs"));
+	assert_true(exists(f, CPU "/cgroup.procs"));
+	assert_true(exists(f, PIDS "/cgroup.procs"));
+	assert_false(exists(f, MEM_SPARE));
+	assert_false(exists(f, CPU_SPARE));
+	assert_false(exists(f, PIDS_SPARE));
+}
+
+static void cgroup_rename__one_fails__earlier_ones_undone(void **state)
+{
+	struct fx *f = *state;
+
+	/* The pids hierarchy has no spare: its rename fails after memory's
+	 * and cpu's, which must be back under their old name. */
+	put(f, MEM_SPARE "/cgroup.procs", "");
+	put(f, CPU_SPARE "/cgroup.procs", "");
+	mkdirs(f, "sys/fs/cgroup/pids/minidocker");
+	detect_ok(f, MI_V1, NULL, NULL);
+	assert_int_equal(cgroup_rename(f->env, SPARE, ID, &f->err), -1);
+	assert_int_equal(f->err.errnum, ENOENT);
+	assert_true(exists(f, MEM_SPARE "/cgroup.procs"));
+	assert_true(exists(f, CPU_SPARE "/cgroup.procs"));
+	assert_false(exists(f, MEM));
+	assert_false(exists(f, CPU));
+}
+
+static void cgroup_rename__bad_names_or_v2__refused(void **state)
+{
+	struct fx *f = *state;
+
+	spare_tree(f);
+	assert_int_equal(cgroup_rename(f->env, SPARE, "../escape", &f->err), -1);
+	assert_int_equal(f->err.errnum, EINVAL);
+	assert_int_equal(cgroup_rename(f->env, "..", ID, &f->err), -1);
+	assert_true(exists(f, MEM_SPARE));
+	v2_tree(f, "memory cpu pids");
+	detect_ok(f, MI_V2, NULL, "minidocker");
+	assert_int_equal(cgroup_rename(f->env, ID, "other", &f->err), -1);
+	assert_int_equal(f->err.errnum, EOPNOTSUPP);
+}
+
+static void cgroup_home__v1__own_cgroup_per_hierarchy(void **state)
+{
+	struct fx *f = *state;
+	struct cgroup_home *home = NULL;
+
+	put(f, "sys/fs/cgroup/memory/user.slice/x/cgroup.procs", "");
+	put(f, "sys/fs/cgroup/cpu,cpuacct/cgroup.procs", "");
+	put(f, "sys/fs/cgroup/pids/user.slice/cgroup.procs", "");
+	detect_ok(f, MI_V1, "12:pids:/user.slice\n"
+			    "9:cpu,cpuacct:/\n"
+			    "4:memory:/user.slice/x\n"
+			    "1:name=systemd:/user.slice/x\n"
+			    "0::/user.slice/x\n", NULL);
+	assert_int_equal(cgroup_home_find(f->env, f->root /* not a file */, &home, &f->err), -1);
+	assert_null(home);
+	{
+		cleanup_free char *sc = fx_path(f, "self-cgroup");
+
+		assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), 0);
+	}
+	assert_non_null(home);
+	assert_int_equal(cgroup_home_enter(home, 4242, &f->err), 0);
+	assert_file(f, "sys/fs/cgroup/memory/user.slice/x/cgroup.procs", "4242");
+	assert_file(f, "sys/fs/cgroup/cpu,cpuacct/cgroup.procs", "4242");
+	assert_file(f, "sys/fs/cgroup/pids/user.slice/cgroup.procs", "4242");
+	assert_int_equal(cgroup_home_enter(home, 0, &f->err), -1);
+	cgroup_home_free(home);
+}
+
+static void cgroup_home__outside_mount_or_missing__fails(void **state)
+{
+	struct fx *f = *state;
+	struct cgroup_home *home = NULL;
+	cleanup_free char *sc = fx_path(f, "self-cgroup");
+
+	/* No pids line. */
+	detect_ok(f, MI_V1, "9:cpu,cpuacct:/\n4:memory:/\n", NULL);
+	assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), -1);
+	assert_null(home);
+	assert_non_null(strstr(f->err.msg, "pids"));
+	/* Outside our cgroup namespace. */
+	detect_ok(f, MI_V1, "12:pids:/../other\n9:cpu,cpuacct:/\n4:memory:/\n", NULL);
+	assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), -1);
+	assert_int_equal(f->err.errnum, ENOENT);
+	/* A mount of a subtree that does not hold us. */
+	detect_ok(f, MI_ROOT "36 22 0:33 /sub /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+		  "4:memory:/elsewhere\n", NULL);
+	assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), -1);
+	/* The same mount holding us: the path below its root. */
+	detect_ok(f, MI_ROOT "36 22 0:33 /sub /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+		  "4:memory:/sub/me\n", NULL);
+	put(f, "sys/fs/cgroup/memory/me/cgroup.procs", "");
+	assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), 0);
+	assert_int_equal(cgroup_home_enter(home, 7, &f->err), 0);
+	assert_file(f, "sys/fs/cgroup/memory/me/cgroup.procs", "7");
+	cgroup_home_free(home);
+	/* v2 has no use for it. */
+	v2_tree(f, "memory cpu pids");
+	detect_ok(f, MI_V2, NULL, "minidocker");
+	assert_int_equal(cgroup_home_find(f->env, sc, &home, &f->err), -1);
+	assert_int_equal(f->err.errnum, EOPNOTSUPP);
+}
+
 static void cgroup_kill_all__v1__sigkills_listed_in_any_hierarchy(void **state)
 {
 	struct fx *f = *state;
@@ -1231,6 +1356,11 @@ int main(void)
 		T(cgroup_create__v1_fresh_tree__dir_in_each_hierarchy),
 		T(cgroup_create__v1_pids_not_mounted__limit_fails),
 		T(cgroup_enter__v1__pid_in_each_hierarchy),
+		T(cgroup_rename__v1__every_hierarchy_renamed),
+		T(cgroup_rename__one_fails__earlier_ones_undone),
+		T(cgroup_rename__bad_names_or_v2__refused),
+		T(cgroup_home__v1__own_cgroup_per_hierarchy),
+		T(cgroup_home__outside_mount_or_missing__fails),
 		T(cgroup_kill_all__v1__sigkills_listed_in_any_hierarchy),
 		T(cgroup_oom_killed__v1_oom_kill_1__true),
 		T(cgroup_oom_killed__v1_oom_kill_0__false),
