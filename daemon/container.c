@@ -192,7 +192,11 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 {
 	int r = 0;
 
-	ctr_release_cgroup(c);
+	/* A monitor still linked removes the cgroup itself once it has
+	 * reported the exit, and may be in it until then (mon-spare.c): a
+	 * kill here would hit it. */
+	if (c->link == NULL)
+		ctr_release_cgroup(c);
 	if (c->link != NULL) {
 		bufferevent_free(c->link);
 		c->link = NULL;
@@ -202,7 +206,7 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 	/* The directory goes to the trash at once and is deleted by a worker:
 	 * a container's own writes may be large, and the loop must not wait. */
 	if (image_store_discard(d->images, c->dir, err) == 0)
-		image_trash_collect(d);
+		image_trash_collect_soon(d);
 	else if (dir_remove_tree(c->dir, err) < 0)
 		r = -1;
 	/* Logged here: the last reference may go with the unregistering. */

@@ -335,7 +335,7 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 
 	/* 0b. A cgroup namespace, now that we are in our cgroup: the container
 	 *     sees its own cgroup as the root, nothing of the host's tree. */
-	if (spec->join_cgroup != NULL && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL) {
+	if (spec->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL) {
 		md_err_set(&err, errno, "new cgroup namespace");
 		sync_fail(sync_fd, &err);
 	}
@@ -423,7 +423,12 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	proc_finish_and_exec(spec, sync_fd, pty_slave);
 }
 
-static pid_t clone_container(const struct ctr_spec *spec, int *pidfd)
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* *born_in_cgroup tells whether PID 1 starts in spec->cgroup_fd. */
+static pid_t clone_container(const struct ctr_spec *spec, int *pidfd, bool *born_in_cgroup)
 {
 	struct clone_args args = {
 		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
@@ -431,7 +436,21 @@ static pid_t clone_container(const struct ctr_spec *spec, int *pidfd)
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
+	pid_t pid;
 
+	*born_in_cgroup = false;
+	if (spec->cgroup_fd >= 0) {
+		struct clone_args in = args;
+
+		in.flags |= CLONE_INTO_CGROUP;
+		in.cgroup = (uint64_t)spec->cgroup_fd;
+		pid = (pid_t)syscall(SYS_clone3, &in, sizeof(in));
+		/* E2BIG, EINVAL: a kernel before 5.7; the attach then follows. */
+		if (pid >= 0 || (errno != E2BIG && errno != EINVAL)) {
+			*born_in_cgroup = pid >= 0;
+			return pid;
+		}
+	}
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
@@ -464,14 +483,15 @@ static int write_id_maps(pid_t pid, const struct ctr_spec *spec, struct md_err *
 }
 
 /* clone the child with its cwd at the container's root (see step 3). */
-static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, struct md_err *err)
+static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, bool *born_in_cgroup,
+			   struct md_err *err)
 {
 	cleanup_close int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	pid_t pid;
 
 	if (here < 0 || chdir(spec->rootfs) < 0)
 		return md_err_set(err, errno, "chdir %s", spec->rootfs);
-	pid = clone_container(spec, pidfd);
+	pid = clone_container(spec, pidfd, born_in_cgroup);
 	if (pid < 0)
 		md_err_set(err, errno, "clone");
 	if (pid != 0 && fchdir(here) < 0)
@@ -483,6 +503,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 {
 	struct sync_msg go = { .kind = SYNC_GO };
 	int sv[2], pidfd = -1, r = 0;
+	bool born_in_cgroup = false;
 	pid_t pid;
 
 	out->pid = 0;
@@ -490,7 +511,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	out->pty_master = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
-	pid = clone_in_root(spec, &pidfd, err);
+	pid = clone_in_root(spec, &pidfd, &born_in_cgroup, err);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -505,7 +526,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	 * and it must be in its cgroup before it runs anything it could fork. */
 	if (spec->userns)
 		r = write_id_maps(pid, spec, err);
-	if (r == 0 && spec->join_cgroup != NULL)
+	if (r == 0 && spec->join_cgroup != NULL && !born_in_cgroup)
 		r = spec->join_cgroup(spec->join_cgroup_arg, pid, err);
 	if (r == 0 && sync_send(sv[0], &go, -1) < 0)
 		r = md_err_set(err, errno, "start container setup");

@@ -54,6 +54,11 @@ struct ctr_spec {
 	 * before it enters. NULL: no cgroup. */
 	int (*join_cgroup)(void *arg, pid_t pid, struct md_err *err);
 	void *join_cgroup_arg;
+	/* cgroup v2: the container's cgroup, where clone3 puts PID 1 at its
+	 * birth (CLONE_INTO_CGROUP: no attach, so no wait for an RCU grace
+	 * period); join_cgroup is then skipped for it. -1: none. */
+	int cgroup_fd;
+	bool cgroup_ns;         /* a cgroup namespace rooted at its cgroup */
 	bool host_network;      /* share the host's network namespace */
 	bool userns;            /* a new user namespace with these maps */
 	bool setgroups_deny;    /* no subordinate gids: setgroups refused in it */

@@ -57,6 +57,10 @@ struct daemon {
 	size_t njobs;
 	bool trash_job;           /* a worker is emptying the image trash */
 	bool trash_again;         /* more came into it meanwhile */
+	struct event *trash_ev;   /* image_trash_collect_soon's timer, or NULL */
+	struct event *spare_ev;   /* spare_refill's timer, or NULL */
+	struct spare *spare;      /* a monitor started ahead of need, or NULL */
+	bool no_spare;            /* --no-spare-monitor */
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;
 	bool stopping;

@@ -29,6 +29,7 @@
 #include "image-store.h"
 #include "request.h"
 #include "server.h"
+#include "spare.h"
 
 #ifndef LIBEXECDIR
 #define LIBEXECDIR "/usr/local/libexec/minidocker"
@@ -41,11 +42,13 @@ static void usage(FILE *f)
 		   "                   [--log-max-size BYTES] [--cgroup-parent PATH] [--log-file PATH]\n"
 		   "                   [--max-connections N] [--max-connections-per-user N]\n"
 		   "                   [--max-containers-per-user N] [--storage-driver overlay|vfs]\n"
-		   "                   [--max-image-size BYTES]\n"
+		   "                   [--max-image-size BYTES] [--no-spare-monitor]\n"
 		   "\n"
 		   "--storage-driver: how an image's container gets its root: overlay (the\n"
 		   "default) mounts its writes over the image's layers; vfs copies the layers\n"
-		   "into it (slower, more disk; for a --root where overlay is refused).\n");
+		   "into it (slower, more disk; for a --root where overlay is refused).\n"
+		   "--no-spare-monitor: spawn each container's monitor when it starts, instead\n"
+		   "of handing it to one started ahead (faster starts; one idle process).\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install
@@ -266,6 +269,7 @@ int main(int argc, char **argv)
 		{ "max-containers-per-user", required_argument, NULL, 'P' },
 		{ "max-image-size", required_argument, NULL, 'I' },
 		{ "storage-driver", required_argument, NULL, 'S' },
+		{ "no-spare-monitor", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -297,6 +301,7 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'c': d.cgroup_parent = optarg; break;
 		case 'L': d.log_file = optarg; break;
+		case 'N': d.no_spare = true; break;
 		case 'S':
 			if (strcmp(optarg, "overlay") != 0 && strcmp(optarg, "vfs") != 0)
 				fatal("invalid --storage-driver: %s (overlay or vfs)", optarg);
@@ -367,6 +372,7 @@ int main(int argc, char **argv)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);
 	image_trash_collect(&d);
+	spare_refill(&d);
 	log_info("ready (root %s, run %s)", d.root_dir, d.run_dir);
 	notify_ready();
 	if (ready_fd >= 0) {

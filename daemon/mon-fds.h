@@ -7,5 +7,17 @@
 #define MON_CLIENT_FD 4  /* an attached run's client, if any */
 #define MON_SECCOMP_FD 5 /* the default seccomp filter as BPF, if the daemon built it */
 #define MON_VOLUME_FD 6  /* the volumes' sources, in config order, from here up */
+#define MON_VOLUMES_MAX 32 /* RUN_VOLUMES_MAX, which the monitor does not include */
+
+/* A spare monitor (mon-spare.c) is started with the argv of the monitor
+ * of the container the daemon will create next, with this in its
+ * environment, and fds 3 and 5 only; it waits in the cgroup
+ * PARENT/spare-PID (v1) until the daemon sends it "take". */
+#define MON_SPARE_ENV "MINIDOCKER_SPARE"
+/* Its name (/proc/PID/comm, `ps -o comm`) while it waits: the kernel keeps
+ * 15 bytes of "minidocker-spare". Taken, it is "minidocker-moni" again. */
+#define MON_SPARE_COMM "minidocker-spar"
+#define MON_COMM "minidocker-moni"
+#define MON_SPARE_CGROUP_PREFIX "spare-"
 
 #endif

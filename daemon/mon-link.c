@@ -1,6 +1,7 @@
 #include "mon-link.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -20,6 +21,7 @@
 #include "../proto/msg.h"
 #include "fd-closer.h"
 #include "run-mounts.h"
+#include "spare.h"
 
 static void link_free(struct container *c)
 {
@@ -68,6 +70,7 @@ static void link_lost(struct container *c)
 	if (c->starting) {
 		c->starting = false;
 		ctr_fire_waiters(c, false, false);
+		spare_refill(c->d);
 	}
 	ctr_fire_waiters(c, true, false);
 }
@@ -81,6 +84,8 @@ static void handle_event(struct container *c, struct json_object *msg)
 		reload_state(c);
 		c->starting = false;
 		ctr_fire_waiters(c, false, false);
+		/* The next start's monitor, while this container runs. */
+		spare_refill(c->d);
 	} else if (strcmp(type, "exit") == 0) {
 		reload_state(c);
 		ctr_fire_waiters(c, true, false);
@@ -140,7 +145,7 @@ static void link_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
-static int link_attach(struct container *c, int fd, struct md_err *err)
+int monlink_attach(struct container *c, int fd, struct md_err *err)
 {
 	c->link = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->link == NULL) {
@@ -151,6 +156,8 @@ static int link_attach(struct container *c, int fd, struct md_err *err)
 	bufferevent_enable(c->link, EV_READ);
 	return 0;
 }
+
+_Static_assert(MON_VOLUMES_MAX == RUN_VOLUMES_MAX, "the monitor's volume slots");
 
 /* The spawn dup2s onto 3 and up, in order: a source fd must lie above
  * every destination, or an earlier dup2 would overwrite it. */
@@ -168,44 +175,23 @@ static void close_all(int *fds, size_t n)
 	closer_close(fds, n);
 }
 
-int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err)
+/* posix_spawn the monitor binary with argv: fd 3 `theirs` (its control
+ * socket), 4 the client or nothing, 5 the seccomp filter, 6 and up the
+ * volume sources. Every fd passed must lie at or above SPAWN_FD_FLOOR. */
+static int spawn_monitor(struct daemon *d, char **argv, bool spare, int theirs, int client,
+			 const int *vols, size_t nvol, pid_t *pid, struct md_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	char *argv[] = { c->d->monitor_path, c->dir, c->rundir, NULL };
 	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	cleanup_free char *env_log = xasprintf("MINIDOCKER_LOG_MAX=%llu", c->d->log_max);
+	cleanup_free char *env_log = xasprintf("MINIDOCKER_LOG_MAX=%llu", d->log_max);
 	cleanup_free char *env_cg = xasprintf("MINIDOCKER_CGROUP_PARENT=%s",
-					      c->d->cgroup_parent ? c->d->cgroup_parent : "");
-	cleanup_free char *env_nofile = xasprintf("MINIDOCKER_NOFILE=%llu", c->d->nofile_soft);
-	char *envp[] = { env_path, env_log, env_cg, env_nofile, NULL };
-	cleanup_close int ours = -1, theirs = -1, client = -1;
-	size_t nvol = c->cfg.nvolumes;
-	int vols[RUN_VOLUMES_MAX];
-	int sv[2], r;
-	pid_t pid;
-
-	if (nvol > RUN_VOLUMES_MAX)
-		return md_err_set(err, E2BIG, "too many volumes");
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
-		return md_err_set(err, errno, "socketpair");
-	ours = sv[0];
-	theirs = fd_above_stdio(sv[1]);
-	close(sv[1]);
-	if (theirs < 0)
-		return md_err_set(err, errno, "fcntl");
-	if (client_fd >= 0 && (client = fd_above_stdio(client_fd)) < 0)
-		return md_err_set(err, errno, "fcntl");
-	for (size_t i = 0; i < nvol; i++) {
-		vols[i] = fd_above_stdio(vol_fds[i]);
-		if (vols[i] < 0) {
-			md_err_set(err, errno, "fcntl");
-			close_all(vols, i);
-			return -1;
-		}
-	}
+					      d->cgroup_parent ? d->cgroup_parent : "");
+	cleanup_free char *env_nofile = xasprintf("MINIDOCKER_NOFILE=%llu", d->nofile_soft);
+	static char env_spare[] = MON_SPARE_ENV "=1";
+	char *envp[] = { env_path, env_log, env_cg, env_nofile, spare ? env_spare : NULL, NULL };
+	int r;
 
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -222,8 +208,8 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 		posix_spawn_file_actions_adddup2(&fa, client, MON_CLIENT_FD);
 	else
 		posix_spawn_file_actions_addclose(&fa, MON_CLIENT_FD);
-	if (c->d->seccomp_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, c->d->seccomp_fd, MON_SECCOMP_FD);
+	if (d->seccomp_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, d->seccomp_fd, MON_SECCOMP_FD);
 	for (size_t i = 0; i < nvol; i++)
 		posix_spawn_file_actions_adddup2(&fa, vols[i], MON_VOLUME_FD + (int)i);
 	/* Nothing else of the daemon's reaches the monitor: every other fd is
@@ -232,15 +218,76 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 	 * and a caller's file (a FUSE one) could block its close. The dup2
 	 * targets below SPAWN_FD_FLOOR are never a caller's: main() fills
 	 * them with /dev/null before anything else is opened. */
-	r = posix_spawn(&pid, c->d->monitor_path, &fa, &attr, argv, envp);
+	r = posix_spawn(pid, d->monitor_path, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	close_all(vols, nvol);
 	if (r != 0)
-		return md_err_set(err, r, "spawn monitor %s", c->d->monitor_path);
+		return md_err_set(err, r, "spawn monitor %s", d->monitor_path);
+	return 0;
+}
+
+/* A connected pair: ours, and theirs above SPAWN_FD_FLOOR. */
+static int control_pair(int *ours, int *theirs, struct md_err *err)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
+		return md_err_set(err, errno, "socketpair");
+	*ours = sv[0];
+	*theirs = fd_above_stdio(sv[1]);
+	close(sv[1]);
+	if (*theirs < 0) {
+		close(sv[0]);
+		return md_err_set(err, errno, "fcntl");
+	}
+	return 0;
+}
+
+int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err)
+{
+	char *argv[] = { c->d->monitor_path, c->dir, c->rundir, NULL };
+	cleanup_close int ours = -1, theirs = -1, client = -1;
+	size_t nvol = c->cfg.nvolumes;
+	int vols[RUN_VOLUMES_MAX];
+	pid_t pid;
+	int r;
+
+	if (nvol > RUN_VOLUMES_MAX)
+		return md_err_set(err, E2BIG, "too many volumes");
+	if (spare_take(c->d, c, client_fd, vol_fds) == 0)
+		return 0;
+	if (control_pair(&ours, &theirs, err) < 0)
+		return -1;
+	if (client_fd >= 0 && (client = fd_above_stdio(client_fd)) < 0)
+		return md_err_set(err, errno, "fcntl");
+	for (size_t i = 0; i < nvol; i++) {
+		vols[i] = fd_above_stdio(vol_fds[i]);
+		if (vols[i] < 0) {
+			md_err_set(err, errno, "fcntl");
+			close_all(vols, i);
+			return -1;
+		}
+	}
+	r = spawn_monitor(c->d, argv, false, theirs, client, vols, nvol, &pid, err);
+	close_all(vols, nvol);
+	if (r < 0)
+		return -1;
 	c->monitor_pid = pid;
 	c->starting = true;
-	return link_attach(c, steal_fd(&ours), err);
+	return monlink_attach(c, steal_fd(&ours), err);
+}
+
+int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_err *err)
+{
+	cleanup_free char *dir = xasprintf("%s/%s", d->ctr_root, id);
+	cleanup_free char *rundir = xasprintf("%s/%s", d->ctr_run, id);
+	char *argv[] = { d->monitor_path, dir, rundir, NULL };
+	cleanup_close int ours = -1, theirs = -1;
+
+	if (control_pair(&ours, &theirs, err) < 0 ||
+	    spawn_monitor(d, argv, true, theirs, -1, NULL, 0, pid, err) < 0)
+		return -1;
+	return steal_fd(&ours);
 }
 
 int monlink_connect(struct container *c, struct md_err *err)
@@ -258,7 +305,7 @@ int monlink_connect(struct container *c, struct md_err *err)
 		return md_err_set(err, errno, "connect %s", sa.sun_path);
 	if (fd_set_nonblock(fd, true) < 0)
 		return md_err_set(err, errno, "fcntl");
-	return link_attach(c, steal_fd(&fd), err);
+	return monlink_attach(c, steal_fd(&fd), err);
 }
 
 int monlink_send(struct container *c, struct json_object *msg)

@@ -16,11 +16,18 @@
  * them), never a caller's: the spawn dup2s onto them. */
 #define MON_RESERVED_FDS (MON_VOLUME_FD + RUN_VOLUMES_MAX + 1)
 
-/* Start the monitor of c. client_fd, when >= 0, is an attached client's
+/* Start the monitor of c (the spare, when one waits). client_fd, when >= 0, is an attached client's
  * connection: the monitor gets its own copy and talks to it directly.
  * vol_fds are the sources of c's volumes (c->cfg.nvolumes of them), which
  * the monitor gets on MON_VOLUME_FD and up; the caller keeps its own. */
 int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct md_err *err);
+
+/* Start a spare monitor (spare.c) for the container to be created with
+ * id: our end of its control socket, or -1. */
+int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_err *err);
+
+/* Make fd (a connected monitor's control socket) c's link. Takes fd. */
+int monlink_attach(struct container *c, int fd, struct md_err *err);
 
 /* Reconnect to the monitor of a container found running at start-up. */
 int monlink_connect(struct container *c, struct md_err *err);

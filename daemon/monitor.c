@@ -162,12 +162,29 @@ int monitor_join_cgroup(void *arg, pid_t pid, struct md_err *err)
 	return cgroup_enter(m->cg, m->cfg.id, pid, err);
 }
 
-/* The container's cgroup, with its limits. A host whose cgroups we cannot
- * use still runs containers that asked for no limit (with a warning);
- * one that asked for a limit fails rather than run unlimited. */
-static int setup_cgroup(struct monitor *m, struct md_err *err)
+int mon_cgroup_detect(struct monitor *m, struct md_err *err)
 {
 	const char *parent = getenv("MINIDOCKER_CGROUP_PARENT");
+
+	if (m->cg != NULL)
+		return 0;
+	if (parent != NULL && parent[0] == '\0')
+		parent = NULL;
+	if (cgroup_env_detect("/proc/self/mountinfo", "/proc/self/cgroup", NULL, parent, &m->cg,
+			      err) == 0 &&
+	    cgroup_env_prepare(m->cg, err) == 0)
+		return 0;
+	cgroup_env_free(m->cg);
+	m->cg = NULL;
+	return -1;
+}
+
+/* The container's cgroup, with its limits: the spare's renamed, or a new
+ * one. A host whose cgroups we cannot use still runs containers that
+ * asked for no limit (with a warning); one that asked for a limit fails
+ * rather than run unlimited. */
+static int setup_cgroup(struct monitor *m, struct md_err *err)
+{
 	struct cgroup_limits lim = {
 		.memory = m->cfg.memory,
 		.cpu_quota_us = (uint64_t)m->cfg.nano_cpus / 10000, /* of a 100 ms period */
@@ -175,15 +192,20 @@ static int setup_cgroup(struct monitor *m, struct md_err *err)
 		.pids = m->cfg.pids_limit,
 	};
 	bool limited = lim.memory || lim.cpu_quota_us || lim.pids;
+	int r;
 
-	if (parent != NULL && parent[0] == '\0')
-		parent = NULL;
-	if (cgroup_env_detect("/proc/self/mountinfo", "/proc/self/cgroup", NULL, parent, &m->cg,
-			      err) == 0 &&
-	    cgroup_env_prepare(m->cg, err) == 0 && cgroup_create(m->cg, m->cfg.id, &lim, err) == 0)
-		return 0;
-	cgroup_env_free(m->cg);
-	m->cg = NULL;
+	if (mon_cgroup_detect(m, err) == 0) {
+		r = mon_spare_take_cgroup(m, &lim, err);
+		if (r == 1)
+			r = cgroup_create(m->cg, m->cfg.id, &lim, err);
+		if (r == 0)
+			return 0;
+		/* Still in the spare's cgroup: it cannot run without one. */
+		if (m->in_ctr_cgroup)
+			return md_err_prefix(err, "cgroup");
+		cgroup_env_free(m->cg);
+		m->cg = NULL;
+	}
 	if (limited)
 		return md_err_prefix(err, "cgroup");
 	log_warn("%.12s runs without a cgroup: %s", m->cfg.id, err->msg);
@@ -191,9 +213,8 @@ static int setup_cgroup(struct monitor *m, struct md_err *err)
 	return 0;
 }
 
-/* At the end: whether the OOM killer struck (read before removal), then
- * nothing left in the cgroup, then the cgroup gone. */
-static void release_cgroup(struct monitor *m)
+/* Whether the OOM killer struck: read before the cgroup goes. */
+static void read_oom_killed(struct monitor *m)
 {
 	struct md_err err;
 	bool oom = false;
@@ -203,6 +224,16 @@ static void release_cgroup(struct monitor *m)
 	if (cgroup_oom_killed(m->cg, m->cfg.id, &oom, &err) < 0)
 		log_warn("%.12s: %s", m->cfg.id, err.msg);
 	m->state.oom_killed = oom;
+}
+
+/* At the end: the monitor out of it, nothing left in it, then it goes. */
+static void release_cgroup(struct monitor *m)
+{
+	struct md_err err;
+
+	if (m->cg == NULL)
+		return;
+	mon_spare_left(m);
 	if (cgroup_kill_all(m->cg, m->cfg.id, &err) < 0 || cgroup_remove(m->cg, m->cfg.id, &err) < 0)
 		log_warn("%.12s: %s", m->cfg.id, err.msg);
 }
@@ -238,8 +269,11 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.seccomp = ctr_config_wants_seccomp(&m->cfg),
 		.seccomp_prog = m->seccomp_prog,
 		.seccomp_prog_len = m->seccomp_len,
-		.join_cgroup = m->cg ? monitor_join_cgroup : NULL,
+		/* PID 1 of a spare's cgroup is born in it, as the monitor is. */
+		.join_cgroup = m->cg && !m->in_ctr_cgroup ? monitor_join_cgroup : NULL,
 		.join_cgroup_arg = m,
+		.cgroup_fd = -1,
+		.cgroup_ns = m->cg != NULL,
 		.host_network = m->cfg.host_network,
 		.userns = m->cfg.userns,
 		.setgroups_deny = m->cfg.userns && m->cfg.sub_gid_count == 0,
@@ -263,10 +297,21 @@ static int start_container(struct monitor *m, struct md_err *err)
 		return -1;
 	}
 	memcpy(spec.stdio, child_fds, sizeof(spec.stdio));
+	/* v2: born in its cgroup rather than attached (v1 has no such clone). */
+	if (spec.join_cgroup != NULL && cgroup_env_version(m->cg) == 2) {
+		spec.cgroup_fd = cgroup_open_dir(m->cg, m->cfg.id, err);
+		if (spec.cgroup_fd < 0)
+			log_warn("%.12s: %s", m->cfg.id, err->msg);
+		md_err_clear(err);
+	}
 	r = ctr_start(&spec, &p->proc, err);
+	if (spec.cgroup_fd >= 0)
+		close(spec.cgroup_fd);
 	/* The child has moved its copies in: ours are of no more use. */
 	mon_root_release(&root);
 	mon_proc_started(p, child_fds);
+	if (r == 0)
+		mon_spare_leave(m);
 	return r;
 }
 
@@ -280,6 +325,7 @@ static void report_start_failure(struct monitor *m, const struct md_err *err)
 	m->state.exit_code = e.status;
 	m->state.finished_ns = time_now_ns();
 	m->state.error = xstrdup(e.msg);
+	read_oom_killed(m);
 	release_cgroup(m);
 	save_state(m);
 	o = proto_msg_error(&e);
@@ -311,6 +357,8 @@ static void reap_children(struct monitor *m)
 		;
 	/* We are a subreaper: exec sessions and orphans land here too. */
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (mon_spare_reaped(m, pid, status))
+			continue;
 		for (struct mon_proc *p = m->procs; p != NULL; p = p->next) {
 			if (p->proc.pid == pid && !p->reaped) {
 				p->reaped = true;
@@ -507,14 +555,17 @@ static void drain_clients(struct monitor *m)
 
 /* The exit, in conmon's order: output drained (run_loop ends only then),
  * log synced, exit written to disk atomically, then reported. A daemon
- * that misses the report still finds the truth on disk. */
+ * that misses the report still finds the truth on disk. The cgroup goes
+ * after the report: PID 1's death emptied its PID namespace, so nothing
+ * of the container runs on, and its removal (and the monitor's way out of
+ * a spare cgroup) is no one's wait. */
 static void finish(struct monitor *m)
 {
 	struct json_object *o = proto_msg_new("exit");
 
 	if (!m->cfg.auto_remove && m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
 		log_warn("fsync log: %s", strerror(errno));
-	release_cgroup(m);
+	read_oom_killed(m);
 	m->state.status = CTR_EXITED;
 	m->state.exit_code = ctr_exit_code_from_wait(m->main->wstatus);
 	m->state.finished_ns = time_now_ns();
@@ -527,16 +578,16 @@ static void finish(struct monitor *m)
 	for (struct mon_proc *p = m->procs; p != NULL; p = p->next)
 		if (p != m->main && p->proc.pid > 0)
 			finish_exec(m, p);
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		mon_conn_write(c);
+	release_cgroup(m);
 	drain_clients(m);
 }
 
-static int monitor_init(struct monitor *m, struct md_err *err)
+/* What every monitor needs before it knows its container (a spare does
+ * it while it waits). */
+static int monitor_init_process(struct monitor *m, struct md_err *err)
 {
-	cleanup_free char *log_path = path_in(m->dir, CTR_LOG_FILE);
-	struct stat st;
-
-	if (ctr_config_load(m->dir, &m->cfg, err) < 0)
-		return -1;
 	m->state.monitor_pid = getpid();
 	/* No supplementary group of the daemon's may follow a container in:
 	 * where setgroups is denied it could never be dropped. */
@@ -547,6 +598,16 @@ static int monitor_init(struct monitor *m, struct md_err *err)
 		return md_err_set(err, errno, "set child subreaper");
 	m->signal_fd = open_signalfd(err);
 	if (m->signal_fd < 0)
+		return -1;
+	return 0;
+}
+
+static int monitor_init(struct monitor *m, struct md_err *err)
+{
+	cleanup_free char *log_path = path_in(m->dir, CTR_LOG_FILE);
+	struct stat st;
+
+	if (ctr_config_load(m->dir, &m->cfg, err) < 0)
 		return -1;
 	m->listen_fd = open_listen_socket(m->rundir, err);
 	if (m->listen_fd < 0)
@@ -599,6 +660,8 @@ int main(int argc, char **argv)
 	struct md_err err;
 	struct mon_conn *c;
 
+	bool spare = getenv(MON_SPARE_ENV) != NULL;
+
 	log_init("minidocker-monitor", LOG_INFO);
 	if (argc != 3)
 		fatal("usage: minidocker-monitor CTR_DIR RUN_DIR (started by minidockerd)");
@@ -621,15 +684,22 @@ int main(int argc, char **argv)
 	md_err_clear(&err);
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
-	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL, NULL);
 	take_seccomp_prog(&m);
+	if (spare) {
+		mon_spare_reserve_fds();
+		if (monitor_init_process(&m, &err) < 0)
+			fatal("spare monitor: %s", err.msg);
+		mon_spare_prepare(&m);
+		mon_spare_wait(&m);
+	}
+	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL, NULL);
 	c = fcntl(CLIENT_FD, F_GETFD) >= 0
 		    ? mon_conn_add(&m, CLIENT_FD, MON_CONN_OUTPUT | MON_CONN_PRIMARY, NULL)
 		    : NULL;
 
 	/* The client of an attached run follows PID 1 from the start, so a
 	 * failed start reaches it too. */
-	if (monitor_init(&m, &err) == 0) {
+	if ((spare || monitor_init_process(&m, &err) == 0) && monitor_init(&m, &err) == 0) {
 		m.main = mon_proc_new(&m, m.cfg.tty, m.cfg.open_stdin);
 		if (c != NULL)
 			c->proc = m.main;

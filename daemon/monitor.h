@@ -12,6 +12,7 @@
 
 #include "../common/buf.h"
 #include "../proto/frame.h"
+#include "cgroup.h"
 #include "ctr-config.h"
 #include "ctr-setup.h"
 
@@ -85,6 +86,11 @@ struct monitor {
 	void *seccomp_prog;   /* the default filter as BPF from the daemon, or NULL */
 	size_t seccomp_len;
 	struct cgroup_env *cg; /* the host's cgroups, or NULL when unusable */
+	/* Taken from the spare (mon-spare.c): */
+	char *spare_cg;       /* the cgroup it waits in, until taken */
+	struct cgroup_home *cg_home; /* the monitor's own cgroup, to go back to */
+	bool in_ctr_cgroup;   /* the monitor itself is in its (spare) cgroup */
+	pid_t leave_pid;      /* the helper moving it back, while it runs */
 	struct mon_proc *main;
 	struct mon_proc *procs; /* main first, then exec sessions */
 	unsigned next_proc_id;
@@ -138,6 +144,30 @@ struct mon_root {
  * closed). On failure r holds what to release all the same. */
 int mon_root_prepare(struct monitor *m, struct mon_root *r, struct md_err *err);
 void mon_root_release(struct mon_root *r);
+
+/* Find the host's cgroups into m->cg (the daemon's --cgroup-parent from
+ * the environment), once. */
+int mon_cgroup_detect(struct monitor *m, struct md_err *err);
+
+/* mon-spare.c: a monitor started before its container (see there) */
+/* Hold the fd slots of mon-fds.h with /dev/null until the take fills them. */
+void mon_spare_reserve_fds(void);
+/* Wait in a spare cgroup of our own (v1; else nothing). */
+void mon_spare_prepare(struct monitor *m);
+/* Until the daemon hands over a container: sets m->dir, m->rundir and
+ * the fds of mon-fds.h. Exits when the daemon goes away instead. */
+void mon_spare_wait(struct monitor *m);
+/* The spare cgroup becomes the container's (m->cfg.id), with lim. 0: it
+ * did and PID 1 is born in it unless m->in_ctr_cgroup is false; 1: no
+ * spare cgroup, make one as usual; -1: failed. */
+int mon_spare_take_cgroup(struct monitor *m, const struct cgroup_limits *lim,
+			  struct md_err *err);
+/* PID 1 runs: the monitor goes back to its own cgroup, from a helper. */
+void mon_spare_leave(struct monitor *m);
+/* Whether pid was that helper (reaped with status). */
+bool mon_spare_reaped(struct monitor *m, pid_t pid, int status);
+/* Before the container's cgroup is removed: the monitor is out of it. */
+void mon_spare_left(struct monitor *m);
 
 /* mon-exec.c */
 void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_object *msg);

@@ -3,6 +3,7 @@
  * (job.h, image-unpack.h) unpacks them, and the store records the result
  * here, in the loop, so that the store has one writer. */
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -368,6 +369,25 @@ static struct json_object *empty_trash_job(void *arg, const int *fds)
 }
 
 /* Removing a layer's files takes a while: a worker does it. */
+static void trash_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	image_trash_collect(arg);
+}
+
+void image_trash_collect_soon(struct daemon *d)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = TRASH_DELAY_MS * 1000 };
+
+	if (d->trash_ev == NULL)
+		d->trash_ev = evtimer_new(d->base, trash_timer_cb, d);
+	if (d->trash_ev == NULL)
+		image_trash_collect(d);
+	else if (!evtimer_pending(d->trash_ev, NULL))
+		evtimer_add(d->trash_ev, &tv);
+}
+
 void image_trash_collect(struct daemon *d)
 {
 	struct md_err err;

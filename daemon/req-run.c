@@ -20,6 +20,7 @@
 #include "run-config.h"
 #include "run-image.h"
 #include "run-mounts.h"
+#include "spare.h"
 #include "server.h"
 
 static void pick_name(struct daemon *d, struct ctr_config *cfg)
@@ -171,7 +172,7 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	run_image_release(&img);
 	if (r < 0)
 		return -1;
-	id_generate(cfg.id);
+	spare_next_id(d, cfg.id);
 	cfg.created_ns = time_now_ns();
 	if (cfg.name != NULL && ctr_find_name(d->ctrs, d->nctrs, cfg.name) != NULL) {
 		md_err_set(err, 0, "name already in use: %s", cfg.name);

@@ -39,5 +39,10 @@ int req_rmi(struct daemon *d, struct client *c, struct json_object *req, struct 
 
 /* Remove what rmi left in the image trash, in a worker (req-image.c). */
 void image_trash_collect(struct daemon *d);
+/* The same a little later (TRASH_DELAY_MS), so that the worker's fork is
+ * not on the path of the reply that follows a removal, and a burst of
+ * removals shares one worker. */
+#define TRASH_DELAY_MS 50
+void image_trash_collect_soon(struct daemon *d);
 
 #endif

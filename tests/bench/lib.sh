@@ -31,6 +31,14 @@ _our_monitors() {
 		done
 }
 
+# Without the daemon's waiting spare monitor (see tests/e2e/lib.sh).
+container_monitors() {
+	local p
+	for p in $(_our_monitors); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || echo "$p"
+	done
+}
+
 _children() { # PID: its direct children
 	local p line rest
 	for p in /proc/[0-9]*; do

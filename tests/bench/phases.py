@@ -10,8 +10,11 @@ binary on the machine, e.g. a test suite, are left out).
 
 Events used (all kernel tracepoints, so the programs run unmodified):
 sched_process_exec/exit, cgroup_attach_task, and the enter/exit of
-connect, clone3, write, fsync, pivot_root, umount2, filtered by comm in
-profile.sh.
+connect, clone3, write, fsync, pivot_root, umount2 and the exit of
+recvmsg, filtered by comm in profile.sh. A run whose container went to the
+daemon's spare monitor has no monitor spawn: its monitor starts with the
+recvmsg that brought it the container, and its clone3 is the first of a
+monitor after the client's connect.
 """
 import re
 import statistics
@@ -23,15 +26,15 @@ PHASES = [
     ("client", "client start to connect (exec, dynamic loading, option parsing)"),
     ("request", "daemon: request, container dirs, config.json and state.json"),
     ("request_fsync", "  of which fsync (4 calls)"),
-    ("spawn", "daemon: posix_spawn of the monitor until it execs"),
-    ("mon_init", "monitor: init until clone3 (config, cgroup mkdir and limits, log, overlay)"),
+    ("spawn", "daemon: posix_spawn of the monitor until it execs (0: the spare took it)"),
+    ("mon_init", "monitor: exec or take until clone3 (config, cgroup, log, overlay)"),
     ("clone", "clone3 with the new namespaces"),
     ("cgroup_join", "monitor: write the child's PID to cgroup.procs (every hierarchy)"),
     ("setup", "child: mounts, /proc, /dev, /sys, masked paths, until pivot_root"),
     ("finish", "child: pivot_root to execve (old root detached, caps, seccomp, fds)"),
     ("umount", "  of which umount2 of the old root"),
     ("true", "/bin/true itself (execve to exit)"),
-    ("mon_exit", "monitor: reap, fsync log, cgroup rmdir, state.json, exit report"),
+    ("mon_exit", "monitor: reap, state.json, exit report (then the cgroup's removal)"),
     ("mon_exit_fsync", "  of which fsync (monitor, whole life: running + exited states, log)"),
     ("client_end", "client: exit report, `wait` for the --rm removal, exit"),
     ("total", "total, client exec to client exit"),
@@ -76,13 +79,22 @@ def main():
             t["conn"] = next(e[0] for e in after if e[2] == c and e[3].endswith("sys_enter_connect"))
             t["cexit"] = next(e[0] for e in after if e[2] == c and e[3] == "sched:sched_process_exit")
             win = [e for e in after if e[0] <= t["cexit"]]
-            dcl = next(e for e in win if e[2] == dpid and e[3].endswith("sys_enter_clone3"))
-            t["dclone"] = dcl[0]
-            mex = next(e for e in win if e[0] >= dcl[0] and e[3] == "sched:sched_process_exec"
-                       and field(e[4], "filename").endswith("/minidocker-monitor"))
-            mon = mex[2]
-            t["mexec"] = mex[0]
-            mcl = next(e for e in win if e[2] == mon and e[3].endswith("sys_enter_clone3") and e[0] > mex[0])
+            # The container's clone3: the first of a monitor after the
+            # connect. Its monitor was spawned for it (an exec after the
+            # connect) or was the spare (its take is the last recvmsg).
+            mcl = next(e for e in win if e[1].startswith("minidocker-moni")
+                       and e[3].endswith("sys_enter_clone3") and e[0] > t["conn"])
+            mon = mcl[2]
+            mex = next((e for e in win if e[2] == mon and e[3] == "sched:sched_process_exec"
+                        and t["conn"] < e[0] < mcl[0]), None)
+            if mex is not None:
+                t["mexec"] = mex[0]
+                t["dclone"] = max(e[0] for e in win if e[2] == dpid and
+                                  e[3].endswith("sys_enter_clone3") and e[0] < mex[0])
+            else:
+                take = [e for e in win if e[2] == mon and e[3].endswith("sys_exit_recvmsg")
+                        and e[0] < mcl[0]]
+                t["dclone"] = t["mexec"] = take[-1][0] if take else mcl[0]
             mclx = next(e for e in win if e[2] == mon and e[3].endswith("sys_exit_clone3") and e[0] > mcl[0])
             kid = int(mclx[4].split()[-1], 16) if mclx[4].split()[-1].startswith("0x") else int(mclx[4].split()[-1])
             t["mclone"], t["mclonex"] = mcl[0], mclx[0]
@@ -94,7 +106,10 @@ def main():
             umx = next((e[0] for e in win if e[2] == kid and e[3].endswith("sys_exit_umount")), None)
             t["umount"] = (umx - um) if um is not None and umx is not None else 0.0
             t["kexit"] = next(e[0] for e in win if e[2] == kid and e[3] == "sched:sched_process_exit")
-            t["mexit"] = next(e[0] for e in after if e[2] == mon and e[3] == "sched:sched_process_exit")
+            # The monitor reports the exit before it removes the cgroup:
+            # its own exit may come after the client's.
+            t["mexit"] = min(t["cexit"], next(e[0] for e in after if e[2] == mon and
+                                               e[3] == "sched:sched_process_exit"))
         except StopIteration:
             continue
 

@@ -40,7 +40,7 @@ command -v perf >/dev/null || {
 bench_setup
 bench_daemon_up
 
-mon='comm == "minidocker-moni"'
+mon='comm == "minidocker-moni" || comm == "minidocker-spar"'
 both='comm == "minidockerd" || comm == "minidocker-moni"'
 EVENTS=(
 	-e sched:sched_process_exec -e sched:sched_process_exit -e sched:sched_process_fork
@@ -55,6 +55,7 @@ EVENTS=(
 	-e syscalls:sys_enter_pivot_root --filter "$mon"
 	-e syscalls:sys_enter_umount --filter "$mon"
 	-e syscalls:sys_exit_umount --filter "$mon"
+	-e syscalls:sys_exit_recvmsg --filter "$mon"
 )
 
 declare -A PH

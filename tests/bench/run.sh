@@ -253,7 +253,7 @@ remove_all() {
 	[ -n "$ids" ] && "${MD[@]}" rm -f $ids >/dev/null
 	local i
 	for i in $(seq 100); do
-		[ -z "$(_our_monitors)" ] && break
+		[ -z "$(container_monitors)" ] && break
 		sleep 0.1
 	done
 }

@@ -292,6 +292,15 @@ _our_monitors() {
 		done
 }
 
+# The same without the daemon's spare monitor: one started ahead for the
+# next container, named minidocker-spar(e) while it waits (mon-spare.c).
+container_monitors() {
+	local p
+	for p in $(_our_monitors); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || echo "$p"
+	done
+}
+
 # Direct children of PID (a monitor's child is its container's PID 1).
 _children() {
 	local p line rest
@@ -445,7 +454,7 @@ later_than() {
 
 # cgroup_dirs [ID]: the cgroup directories of container ID (of every
 # container, without ID) under our cgroup parent, in every hierarchy; empty
-# when none is left.
+# when none is left. The waiting spare monitor's spare-PID is no container's.
 cgroup_dirs() {
 	local d
 	for d in /sys/fs/cgroup/*/"$MD_CGROUP_PARENT" /sys/fs/cgroup/"$MD_CGROUP_PARENT"; do
@@ -453,7 +462,7 @@ cgroup_dirs() {
 		if [ $# -gt 0 ]; then
 			[ -d "$d/$1" ] && echo "$d/$1"
 		else
-			find "$d" -mindepth 1 -maxdepth 1 -type d
+			find "$d" -mindepth 1 -maxdepth 1 -type d ! -name 'spare-*'
 		fi
 	done
 	return 0

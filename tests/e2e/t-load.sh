@@ -14,7 +14,7 @@
 md_setup
 
 no_monitors() {
-	[ -z "$(_our_monitors)" ]
+	[ -z "$(container_monitors)" ]
 }
 
 fds_at() {
@@ -80,7 +80,7 @@ assert_eq "" "$OUT" "containers after rm"
 step "stop and rm in $(elapsed "$t0") s"
 
 step "nothing left behind"
-wait_until 10 no_monitors || fail "monitors of ours still run: $(_our_monitors | tr '\n' ' ')"
+wait_until 10 no_monitors || fail "monitors of ours still run: $(container_monitors | tr '\n' ' ')"
 wait_until 5 no_daemon_zombies || fail "zombie children of the daemon: $(daemon_zombies | tr '\n' ' ')"
 wait_until 5 fds_at "$base_fds" ||
 	fail "the daemon has $(daemon_fds) fds open, $base_fds before the load: $(ls -l "/proc/$MD_DAEMON_PID/fd" | tail -n +2 | sed 's/.* -> //' | sort | uniq -c | tr '\n' ';')"

@@ -1,0 +1,330 @@
+/*
+ * The spare monitor. The daemon keeps one started ahead of need
+ * (spare.c); it does what every monitor does before it knows its
+ * container, then waits. A `run` hands it the container over its control
+ * socket instead of spawning a monitor, which takes the spawn and the
+ * monitor's start-up off the start path.
+ *
+ * On cgroup v1 it also waits inside a cgroup of its own, PARENT/spare-PID.
+ * The first write of a process into a v1 cgroup.procs after an idle
+ * moment waits for an RCU grace period (10-14 ms: cgroup_threadgroup_rwsem
+ * leaves its fast mode), so a start that attaches its PID 1 pays it
+ * whenever the host was idle. The spare pays it while nobody waits. Taken,
+ * it renames that cgroup to the container's ID and clones PID 1, which is
+ * born in it: no attach on the start path. The monitor then goes back to
+ * its own cgroup from a helper process, which may wait out the grace
+ * period while the container runs; the exit is reported before the
+ * monitor needs to be out. A container with limits never counts its
+ * monitor: the monitor leaves before its PID 1 is cloned.
+ *
+ * On cgroup v2 no spare cgroup is needed: clone3's CLONE_INTO_CGROUP
+ * starts PID 1 in its new cgroup without an attach (ctr-setup.c).
+ */
+#include "mon-fds.h"
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../proto/msg.h"
+#include "cgroup.h"
+
+/* The cgroup this spare waits in, while it is waiting. */
+static char *spare_cgroup_name(void)
+{
+	return xasprintf("%s%d", MON_SPARE_CGROUP_PREFIX, (int)getpid());
+}
+
+void mon_spare_prepare(struct monitor *m)
+{
+	static const struct cgroup_limits none = { 0 };
+	cleanup_free char *name = spare_cgroup_name();
+	struct md_err err;
+
+	if (mon_cgroup_detect(m, &err) < 0 || cgroup_env_version(m->cg) != 1)
+		return; /* the container's start says why, if it needs a cgroup */
+	if (cgroup_home_find(m->cg, "/proc/self/cgroup", &m->cg_home, &err) < 0 ||
+	    cgroup_create(m->cg, name, &none, &err) < 0) {
+		log_warn("spare monitor: %s", err.msg);
+		return;
+	}
+	if (cgroup_enter(m->cg, name, getpid(), &err) < 0) {
+		log_warn("spare monitor: %s", err.msg);
+		if (cgroup_remove(m->cg, name, &err) < 0)
+			log_warn("spare monitor: %s", err.msg);
+		return;
+	}
+	m->spare_cg = steal_ptr(&name);
+	m->in_ctr_cgroup = true;
+}
+
+/* Back to the monitor's own cgroup, now. */
+static int go_home(struct monitor *m, struct md_err *err)
+{
+	if (!m->in_ctr_cgroup)
+		return 0;
+	if (cgroup_home_enter(m->cg_home, getpid(), err) < 0)
+		return md_err_prefix(err, "monitor leaves the container's cgroup");
+	m->in_ctr_cgroup = false;
+	return 0;
+}
+
+/* The daemon went away (or dropped us) before handing us a container. */
+static void __attribute__((noreturn)) abandon(struct monitor *m)
+{
+	struct md_err err;
+
+	if (m->spare_cg != NULL && (go_home(m, &err) < 0 || cgroup_remove(m->cg, m->spare_cg, &err) < 0))
+		log_warn("spare monitor: %s", err.msg);
+	exit(0);
+}
+
+/* Put the fds that came with the take where a spawned monitor has them
+ * (mon-fds.h): [client if has_client] then the volumes. The slots were
+ * held by /dev/null since start (mon_spare_reserve_fds). */
+static int place_fds(const int *fds, size_t nfds, bool has_client, size_t nvol, struct md_err *err)
+{
+	size_t want = (has_client ? 1 : 0) + nvol, i = 0;
+
+	if (nfds != want)
+		return md_err_set(err, EPROTO, "take: %zu fds for %zu", nfds, want);
+	if (has_client && dup2(fds[i++], MON_CLIENT_FD) < 0)
+		return md_err_set(err, errno, "dup2");
+	if (!has_client)
+		close(MON_CLIENT_FD);
+	for (size_t v = 0; v < nvol; v++, i++)
+		if (dup2(fds[i], MON_VOLUME_FD + (int)v) < 0)
+			return md_err_set(err, errno, "dup2");
+	for (int fd = MON_VOLUME_FD + (int)nvol; fd < MON_VOLUME_FD + MON_VOLUMES_MAX; fd++)
+		close(fd);
+	return 0;
+}
+
+void mon_spare_reserve_fds(void)
+{
+	/* The slots a spawned monitor gets its fds in must stay free for the
+	 * take: nothing opened meanwhile may land there. */
+	for (int fd = MON_CLIENT_FD; fd < MON_VOLUME_FD + MON_VOLUMES_MAX; fd++) {
+		int null;
+
+		if (fd == MON_SECCOMP_FD || fcntl(fd, F_GETFD) >= 0)
+			continue;
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0)
+			fatal("open /dev/null: %s", strerror(errno));
+		if (null != fd) {
+			if (dup3(null, fd, O_CLOEXEC) < 0)
+				fatal("dup3: %s", strerror(errno));
+			close(null);
+		}
+	}
+}
+
+/* One recvmsg into in, with any fds appended to fds. 0 at EOF. */
+static ssize_t recv_some(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
+			 struct md_err *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (MON_VOLUMES_MAX + 1))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = buf_reserve(in, 4096), .iov_len = 4096 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+		.msg_controllen = sizeof(cbuf.buf),
+	};
+	struct pollfd pfd = { .fd = MON_CONTROL_FD, .events = POLLIN };
+	ssize_t n;
+
+	while ((n = recvmsg(MON_CONTROL_FD, &mh, MSG_CMSG_CLOEXEC)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			return md_err_set(err, errno, "read from the daemon");
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return md_err_set(err, errno, "poll");
+	}
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t j = 0; j < k; j++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
+			if (*nfds < max_fds)
+				fds[(*nfds)++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		return md_err_set(err, EPROTO, "take: too many fds");
+	buf_commit(in, (size_t)n);
+	return n;
+}
+
+/* Wait for the daemon's {"type":"take","dir":...,"rundir":...,"client":B,
+ * "volumes":N} with its fds: the container of our command line exists
+ * now, and we are its monitor. */
+static int wait_take(struct monitor *m, struct md_err *err)
+{
+	int fds[MON_VOLUMES_MAX + 1];
+	size_t nfds = 0;
+	struct buf in = { 0 };
+	struct json_object *msg = NULL;
+	const char *dir = NULL, *rundir = NULL, *why = NULL;
+	bool has_client = false;
+	int64_t nvol = 0;
+	int r = -1;
+
+	for (;;) {
+		const uint8_t *payload;
+		struct frame_hdr h;
+		enum proto_decode d = proto_frame_peek(buf_head(&in), buf_used(&in), &h, &payload, &why);
+		ssize_t n;
+
+		if (d == PROTO_OK) {
+			if (h.type == FRAME_MSG)
+				msg = proto_msg_parse(payload, h.len, &why);
+			break;
+		}
+		if (d != PROTO_NEED_MORE)
+			break;
+		n = recv_some(&in, fds, &nfds, ARRAY_SIZE(fds), err);
+		if (n < 0)
+			goto out;
+		if (n == 0) {
+			r = 1;
+			goto out;
+		}
+	}
+	if (msg == NULL || strcmp(proto_msg_type(msg), "take") != 0 ||
+	    proto_get_str(msg, "dir", &dir) < 0 || dir == NULL || dir[0] != '/' ||
+	    proto_get_str(msg, "rundir", &rundir) < 0 || rundir == NULL || rundir[0] != '/' ||
+	    proto_get_bool(msg, "client", &has_client) < 0 ||
+	    proto_get_int(msg, "volumes", 0, MON_VOLUMES_MAX, &nvol) < 0) {
+		md_err_set(err, EPROTO, "bad take from the daemon%s%s", why ? ": " : "", why ? why : "");
+		goto out;
+	}
+	if (place_fds(fds, nfds, has_client, (size_t)nvol, err) < 0)
+		goto out;
+	/* Our command line named the container already. */
+	if (strcmp(dir, m->dir) != 0 || strcmp(rundir, m->rundir) != 0) {
+		md_err_set(err, EPROTO, "take: not the container this spare was started for");
+		goto out;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	json_object_put(msg);
+	buf_free(&in);
+	return r;
+}
+
+void mon_spare_wait(struct monitor *m)
+{
+	struct md_err err;
+	int r;
+
+	/* ps tells a waiting spare from a container's monitor by this. */
+	(void)prctl(PR_SET_NAME, MON_SPARE_COMM, 0, 0, 0);
+	r = wait_take(m, &err);
+	(void)prctl(PR_SET_NAME, MON_COMM, 0, 0, 0);
+
+	if (r == 1)
+		abandon(m);
+	if (r < 0) {
+		log_error("spare monitor: %s", err.msg);
+		abandon(m);
+	}
+}
+
+int mon_spare_take_cgroup(struct monitor *m, const struct cgroup_limits *lim, struct md_err *err)
+{
+	cleanup_free char *name = steal_ptr(&m->spare_cg);
+	bool limited = lim->memory || lim->cpu_quota_us || lim->pids;
+	struct md_err e2;
+
+	if (name == NULL)
+		return 1;
+	if (cgroup_rename(m->cg, name, m->cfg.id, err) < 0) {
+		log_warn("%.12s: %s: a cgroup of its own instead", m->cfg.id, err->msg);
+		if (go_home(m, err) < 0)
+			return -1;
+		if (cgroup_remove(m->cg, name, &e2) < 0)
+			log_warn("%.12s: %s", m->cfg.id, e2.msg);
+		return 1;
+	}
+	if (!limited)
+		return 0;
+	/* The limits are the container's alone: out first, then write them
+	 * (a reused cgroup gets every limit written). */
+	if (go_home(m, err) < 0)
+		return -1;
+	return cgroup_create(m->cg, m->cfg.id, lim, err);
+}
+
+void mon_spare_leave(struct monitor *m)
+{
+	pid_t self = getpid(), pid;
+	struct md_err err;
+
+	if (!m->in_ctr_cgroup || m->leave_pid > 0)
+		return;
+	/* A helper makes the write, so that the monitor relays and reaps
+	 * meanwhile; it moves the monitor's pid, not its own. */
+	pid = fork();
+	if (pid == 0) {
+		/* Copies of the container's pipes and the clients' sockets
+		 * would hold back their EOFs while we wait. */
+		close_range(3, ~0U, 0);
+		/* It moves our pid: never once that may be someone else's. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self)
+			_exit(1);
+		_exit(cgroup_home_enter(m->cg_home, self, &err) == 0 ? 0 : 1);
+	}
+	if (pid > 0) {
+		m->leave_pid = pid;
+		return;
+	}
+	if (go_home(m, &err) < 0)
+		log_warn("%.12s: %s", m->cfg.id, err.msg);
+}
+
+bool mon_spare_reaped(struct monitor *m, pid_t pid, int status)
+{
+	if (m->leave_pid <= 0 || pid != m->leave_pid)
+		return false;
+	m->leave_pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		m->in_ctr_cgroup = false;
+	return true;
+}
+
+void mon_spare_left(struct monitor *m)
+{
+	struct md_err err;
+	int status;
+
+	if (m->leave_pid > 0) {
+		while (waitpid(m->leave_pid, &status, 0) < 0 && errno == EINTR)
+			;
+		mon_spare_reaped(m, m->leave_pid, status);
+	}
+	/* The helper failed (or was killed with the container): do it here. */
+	if (go_home(m, &err) < 0)
+		log_warn("%.12s: %s", m->cfg.id, err.msg);
+}

@@ -1,0 +1,29 @@
+/* The spare monitor: the daemon keeps one monitor started ahead of need,
+ * and a `run` hands it its container instead of spawning one (the
+ * monitor's side, and why, is in mon-spare.c). */
+#ifndef MD_SPARE_H
+#define MD_SPARE_H
+
+#include "container.h"
+#include "daemon.h"
+
+/* Start a spare when none waits (unless --no-spare-monitor or stopping),
+ * SPARE_DELAY_MS from now: its start-up would otherwise compete for the
+ * CPUs with the container that just took the last one. */
+#ifndef SPARE_DELAY_MS
+#define SPARE_DELAY_MS 0
+#endif
+void spare_refill(struct daemon *d);
+
+/* The ID for the next container: the waiting spare's (its command line
+ * already names it, as a spawned monitor's does), or a new one. id holds
+ * ID_LEN + 1 bytes. */
+void spare_next_id(const struct daemon *d, char *id);
+
+/* Hand c to the waiting spare (when c has its ID) with copies of the attached client's
+ * connection (client_fd >= 0) and of c's volume sources; on success it is
+ * c's monitor, linked as a spawned one would be. -1: no spare took it
+ * (none waits, or it failed, which is logged): spawn one instead. */
+int spare_take(struct daemon *d, struct container *c, int client_fd, const int *vol_fds);
+
+#endif

@@ -1,0 +1,138 @@
+#!/bin/bash
+# t-spare: the daemon keeps one monitor started ahead of need, and a run
+# hands it its container. A spare monitor waits (comm minidocker-spar),
+# named by its command line for a container that does not exist yet and,
+# on cgroup v1, inside a cgroup of its own, PARENT/spare-PID. `run -d`
+# gets exactly that process as its monitor: the container's ID is the one
+# its command line named, its comm is minidocker-moni again, the spare
+# cgroup became the container's (spare-PID is gone), PID 1 is in it, and
+# the monitor goes back to the daemon's own cgroup in every hierarchy. A
+# new spare is started for the next container. A container with a pids
+# limit of 2 runs two processes: its monitor never counted against it. A
+# spare killed while it waits is noticed (its cgroup removed), the next
+# run still starts, and another spare follows. A daemon stopped with
+# SIGTERM takes its spare with it (spare and cgroup gone); a daemon
+# started with --no-spare-monitor keeps none and still runs containers.
+
+. "$(dirname "$0")/lib.sh" "$@"
+md_setup
+
+# The waiting spare monitor's PID (exactly one), else nothing.
+spare_pid() {
+	local p found=
+	for p in $(_our_monitors); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || continue
+		[ -z "$found" ] || return 1
+		found=$p
+	done
+	[ -n "$found" ] && echo "$found"
+}
+has_spare() { [ -n "$(spare_pid)" ]; }
+no_spare() { [ -z "$(_our_monitors | while read -r p; do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] && echo "$p"; done)" ]; }
+
+# The v1 hierarchies our containers' cgroups live in (none on v2 hosts).
+V1_DIRS=()
+for h in pids memory cpu,cpuacct cpu; do
+	d=/sys/fs/cgroup/$h
+	[ -f "$d/cgroup.procs" ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ] && V1_DIRS+=("$d")
+done
+
+# in_procs DIR PID: PID is listed in DIR/cgroup.procs.
+in_procs() { grep -qx "$2" "$1/cgroup.procs" 2>/dev/null; }
+
+# cg_line PID HIER: the path of PID's cgroup in the v1 hierarchy HIER.
+cg_line() { awk -F: -v h="$2" '$2 == h { print $3 }' "/proc/$1/cgroup"; }
+
+step "a spare monitor waits"
+wait_until 5 has_spare || die "no spare monitor 5 s after the daemon started"
+sp=$(spare_pid)
+args=$(tr '\0' ' ' <"/proc/$sp/cmdline")
+next_id=$(awk '{ print $2 }' <<<"$args")
+next_id=${next_id##*/}
+assert_match '^[0-9a-f]{32}$' "$next_id" "the spare's command line names a container ID ($args)"
+assert_eq "" "$(ls -d "$(state_dir "$next_id")" 2>/dev/null)" "no container directory for it yet"
+for d in "${V1_DIRS[@]}"; do
+	assert_eq yes "$(in_procs "$d/$MD_CGROUP_PARENT/spare-$sp" "$sp" && echo yes)" \
+		"the spare waits in $d/$MD_CGROUP_PARENT/spare-$sp"
+done
+
+step "run -d hands the spare its container"
+capture md run -d --name taken /bin/sleep 300
+assert_eq 0 "$RC" "run -d (stderr: $ERR)"
+id=$OUT
+assert_eq "$next_id" "$id" "the container has the ID the spare was started for"
+pid1=$(ps_json_field taken Pid)
+assert_match '^[1-9][0-9]*$' "$pid1" "PID 1 of taken"
+assert_eq "$sp" "$(awk '{ print $4 }' "/proc/$pid1/stat")" "the spare is PID 1's parent: its monitor"
+assert_eq minidocker-moni "$(cat "/proc/$sp/comm")" "the taken spare's name"
+for d in "${V1_DIRS[@]}"; do
+	assert_eq "" "$(ls -d "$d/$MD_CGROUP_PARENT/spare-$sp" 2>/dev/null)" "spare-$sp is gone from $d"
+	assert_eq yes "$(in_procs "$d/$MD_CGROUP_PARENT/$id" "$pid1" && echo yes)" \
+		"PID 1 is in the container's cgroup of $d"
+done
+if [ ${#V1_DIRS[@]} -gt 0 ]; then
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wait_until 5 eval '! in_procs "${V1_DIRS[0]}/$MD_CGROUP_PARENT/$id" "$sp"' ||
+		fail "the monitor is still in its container's cgroup 5 s after the start"
+	for h in pids memory cpu,cpuacct cpu; do
+		want=$(cg_line "$MD_DAEMON_PID" "$h")
+		[ -n "$want" ] || continue
+		assert_eq "$want" "$(cg_line "$sp" "$h")" "the monitor is back in the daemon's $h cgroup"
+	done
+fi
+
+step "a new spare for the next container"
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ -n "$(spare_pid)" ] && [ "$(spare_pid)" != "$sp" ]' ||
+	fail "no new spare 5 s after the last one was taken"
+
+step "a pids limit counts the container's processes only"
+capture md run -d --name limited --pids-limit 2 /bin/sh -c 'sleep 300 & exec sleep 301'
+assert_eq 0 "$RC" "run --pids-limit 2 (stderr: $ERR)"
+lid=$OUT
+lpid=$(ps_json_field limited Pid)
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ "$(pgrep -P "$lpid" -x sleep)" != "" ]' ||
+	fail "the background sleep never started under --pids-limit 2 (logs: $(md logs limited 2>&1))"
+assert_not_contains "fork" "$(md logs limited 2>&1)" "no failed fork in the limited container"
+for d in "${V1_DIRS[@]}"; do
+	case $d in */pids) assert_eq 2 "$(cat "$d/$MD_CGROUP_PARENT/$lid/pids.current")" "pids.current" ;; esac
+done
+
+step "a spare killed while it waits"
+sp=$(spare_pid)
+kill -KILL "$sp"
+for d in "${V1_DIRS[@]}"; do
+	wait_until 5 eval "[ ! -d '$d/$MD_CGROUP_PARENT/spare-$sp' ]" ||
+		fail "the dead spare's cgroup is still in $d"
+done
+capture md run --rm /bin/echo after
+assert_eq 0 "$RC" "run --rm after the spare died (stderr: $ERR)"
+assert_eq after "$OUT" "its output"
+wait_until 5 has_spare || fail "no spare again after the last one died"
+
+step "the daemon stops: its spare goes with it"
+sp=$(spare_pid)
+kill -TERM "$MD_DAEMON_PID"
+wait "$MD_DAEMON_PID" 2>/dev/null
+wait_until 5 eval "[ ! -e /proc/$sp ] || grep -q '^State:.*Z' /proc/$sp/status" ||
+	fail "the spare $sp still runs 5 s after its daemon stopped"
+for d in "${V1_DIRS[@]}"; do
+	assert_eq "" "$(ls -d "$d/$MD_CGROUP_PARENT/spare-$sp" 2>/dev/null)" "its cgroup in $d"
+done
+assert_eq true "$(is_running taken 2>/dev/null; [ -e "/proc/$pid1" ] && echo true)" \
+	"taken's PID 1 outlives the daemon"
+
+step "--no-spare-monitor keeps none"
+md_daemon_start --no-spare-monitor || die "the daemon did not restart"
+sleep 0.5
+no_spare || fail "a spare monitor runs with --no-spare-monitor: $(spare_pid)"
+capture md run --rm /bin/echo cold
+assert_eq 0 "$RC" "run --rm without a spare (stderr: $ERR)"
+assert_eq cold "$OUT" "its output"
+no_spare || fail "a spare monitor runs after a run with --no-spare-monitor"
+capture md rm -f taken limited
+assert_eq 0 "$RC" "rm -f (stderr: $ERR)"
+
+md_done
