@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "ctr-clone.h"
 #include "ctr-mount.h"
 #include "ctr-proc.h"
 #include "ctr-rootfs.h"
@@ -423,37 +424,6 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	proc_finish_and_exec(spec, sync_fd, pty_slave);
 }
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-/* *born_in_cgroup tells whether PID 1 starts in spec->cgroup_fd. */
-static pid_t clone_container(const struct ctr_spec *spec, int *pidfd, bool *born_in_cgroup)
-{
-	struct clone_args args = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
-			 (spec->host_network ? 0 : CLONE_NEWNET) | (spec->userns ? CLONE_NEWUSER : 0),
-		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
-	};
-	pid_t pid;
-
-	*born_in_cgroup = false;
-	if (spec->cgroup_fd >= 0) {
-		struct clone_args in = args;
-
-		in.flags |= CLONE_INTO_CGROUP;
-		in.cgroup = (uint64_t)spec->cgroup_fd;
-		pid = (pid_t)syscall(SYS_clone3, &in, sizeof(in));
-		/* E2BIG, EINVAL: a kernel before 5.7; the attach then follows. */
-		if (pid >= 0 || (errno != E2BIG && errno != EINVAL)) {
-			*born_in_cgroup = pid >= 0;
-			return pid;
-		}
-	}
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
 /* Write the child's uid and gid maps: we are root in the parent
  * namespace, so the kernel checks the ranges against nothing but us. */
 static int write_id_maps(pid_t pid, const struct ctr_spec *spec, struct md_err *err)
@@ -491,7 +461,10 @@ static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, bool *born_i
 
 	if (here < 0 || chdir(spec->rootfs) < 0)
 		return md_err_set(err, errno, "chdir %s", spec->rootfs);
-	pid = clone_container(spec, pidfd, born_in_cgroup);
+	pid = ctr_clone(&(struct ctr_clone_args){ .host_network = spec->host_network,
+						  .userns = spec->userns,
+						  .cgroup_fd = spec->cgroup_fd },
+			pidfd, born_in_cgroup);
 	if (pid < 0)
 		md_err_set(err, errno, "clone");
 	if (pid != 0 && fchdir(here) < 0)
