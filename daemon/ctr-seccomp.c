@@ -309,6 +309,11 @@ scmp_filter_ctx seccomp_build_default(struct md_err *err)
 		md_err_set(err, -rc, "seccomp raw return codes");
 		return NULL;
 	}
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (rc < 0) {
+		md_err_set(err, -rc, "seccomp optimize");
+		return NULL;
+	}
 	/* SCMP_FLTATR_CTL_NNP keeps libseccomp's default (on): our caller has
 	 * already set no_new_privs, setting it again is a no-op, and a caller
 	 * that forgot still cannot load a filter that a set-id program escapes. */
