@@ -24,6 +24,9 @@ LDLIBS_IMAGE := $(shell pkg-config --libs libarchive libcrypto)
 # (no dynamic loader) and share nothing it does not need. SAN builds link it
 # dynamically, as the sanitizer runtimes require.
 MONITOR_LDFLAGS ?= -static
+# The client too: every command starts it, and without the dynamic loader
+# it starts in 0.45 ms instead of 0.65 (make bench). It uses no NSS.
+CLIENT_LDFLAGS ?= -static
 
 B := build
 BIN := $(B)/bin
@@ -79,7 +82,7 @@ $(BIN)/minidocker-init: $(call obj,daemon/init.c)
 $(BIN)/minidocker: $(call obj,$(CLIENT) $(COMMON) $(PROTO))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(CLIENT_LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_UUID)
 
 include tests/tests.mk
 
