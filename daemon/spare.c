@@ -1,15 +1,15 @@
 /* The daemon's side of the spare monitor (see spare.h, mon-spare.c). */
 #include "spare.h"
 
-#include <stdlib.h>
-
 #include <errno.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/id.h"
@@ -22,14 +22,23 @@
 struct spare {
 	char id[ID_LEN + 1]; /* of the container it will monitor */
 	pid_t pid;
+	int pidfd;         /* to kill it: by then monlink_reap may have reaped it */
 	int fd;            /* our end of its control socket */
 	struct event *ev;  /* it never speaks first: readable means it is gone */
 };
+
+static void spare_kill(struct spare *s)
+{
+	if (s->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+}
 
 static void spare_free(struct spare *s)
 {
 	if (s->ev != NULL)
 		event_free(s->ev);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s);
@@ -45,7 +54,7 @@ static void spare_lost(struct daemon *d)
 
 	d->spare = NULL;
 	log_warn("spare monitor %d is gone", (int)s->pid);
-	kill(s->pid, SIGKILL);
+	spare_kill(s);
 	if (d->cg != NULL) {
 		cleanup_free char *name = xasprintf("%s%d", MON_SPARE_CGROUP_PREFIX, (int)s->pid);
 
@@ -77,10 +86,12 @@ static void spare_start(struct daemon *d)
 		free(s);
 		return;
 	}
+	/* Safe: only this loop reaps our children. */
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
 	s->ev = event_new(d->base, s->fd, EV_READ | EV_PERSIST, spare_readable_cb, d);
 	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
 		log_warn("spare monitor: cannot watch it");
-		kill(s->pid, SIGKILL);
+		spare_kill(s);
 		spare_free(s);
 		return;
 	}
@@ -157,7 +168,7 @@ int spare_take(struct daemon *d, struct container *c, int client_fd, const int *
 	s->ev = NULL;
 	if (send_take(s, c, client_fd, vol_fds, &rest, &err) < 0) {
 		log_warn("%.12s: %s; spawning a monitor", c->cfg.id, err.msg);
-		kill(s->pid, SIGKILL);
+		spare_kill(s);
 		spare_free(s);
 		buf_free(&rest);
 		return -1;
