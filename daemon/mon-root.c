@@ -60,7 +60,8 @@ static int prepare_root(struct monitor *m, int *fd, struct md_err *err)
 	if (m->cfg.image_id == NULL)
 		return 0;
 	if (!m->cfg.vfs) {
-		*fd = overlay_mount_root(m->cfg.layers, upper, work, &refused, err);
+		*fd = overlay_mount_root(m->cfg.layers, upper, work, m->cfg.auto_remove, &refused,
+					 err);
 		if (*fd >= 0)
 			return 0;
 		if (!refused)

@@ -132,15 +132,20 @@ static bool exists(int dir, const char *path)
 	return fstatat(dir, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static void mount_ok(struct fx *fx)
+static void mount_as(struct fx *fx, bool disposable)
 {
 	struct md_err err = { 0 };
 	bool refused = true;
 
-	fx->mnt = overlay_mount_root(fx->layers, fx->upper, fx->work, &refused, &err);
+	fx->mnt = overlay_mount_root(fx->layers, fx->upper, fx->work, disposable, &refused, &err);
 	if (fx->mnt < 0)
 		fail_msg("overlay_mount_root failed: %s", err.msg);
 	assert_false(refused);
+}
+
+static void mount_ok(struct fx *fx)
+{
+	mount_as(fx, false);
 }
 
 static void put_opaque(int dir, const char *path)
@@ -220,6 +225,38 @@ static void overlay_mount_root__nosuid_nodev__set(void **state)
 	assert_false(sv.f_flag & ST_RDONLY);
 }
 
+/* A disposable (--rm) container's overlay is volatile: overlayfs marks
+ * that in its work directory (work/incompat/volatile), and only then;
+ * files still go to upper as before. */
+static void overlay_mount_root__disposable__volatile(void **state)
+{
+	struct fx *fx = *state;
+	cleanup_free char *mark = NULL;
+	struct stat st;
+
+	need_root();
+	add_layers(fx, 1);
+	mount_as(fx, true);
+	mark = xasprintf("%s/work/incompat/volatile", fx->work);
+	assert_int_equal(stat(mark, &st), 0);
+	put_file(fx->mnt, "new", "n");
+	assert_content(fx->up, "new", "n");
+}
+
+static void overlay_mount_root__kept__not_volatile(void **state)
+{
+	struct fx *fx = *state;
+	cleanup_free char *mark = NULL;
+	struct stat st;
+
+	need_root();
+	add_layers(fx, 1);
+	mount_ok(fx);
+	mark = xasprintf("%s/work/incompat/volatile", fx->work);
+	assert_int_equal(stat(mark, &st), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void overlay_mount_root__many_layers__top_first(void **state)
 {
 	struct fx *fx = *state;
@@ -248,7 +285,7 @@ static void overlay_mount_root__missing_layer__fails_not_refused(void **state)
 	bool refused = true;
 
 	need_root();
-	assert_int_equal(overlay_mount_root(layers, fx->upper, fx->work, &refused, &err), -1);
+	assert_int_equal(overlay_mount_root(layers, fx->upper, fx->work, false, &refused, &err), -1);
 	assert_false(refused);
 	assert_string_equal(err.msg, "mount overlay root: layer /nonexistent/md-layer: "
 			    "No such file or directory");
@@ -270,7 +307,7 @@ static void overlay_mount_root__work_on_other_mount__refused(void **state)
 		skip();
 	}
 	add_layers(fx, 1);
-	r = overlay_mount_root(fx->layers, fx->upper, shm, &refused, &err);
+	r = overlay_mount_root(fx->layers, fx->upper, shm, false, &refused, &err);
 	rmdir(shm);
 	assert_int_equal(r, -1);
 	assert_true(refused);
@@ -285,6 +322,8 @@ int main(void)
 		T(overlay_mount_root__layers__merged_as_overlay_shows),
 		T(overlay_mount_root__writes__go_to_upper_only),
 		T(overlay_mount_root__nosuid_nodev__set),
+		T(overlay_mount_root__disposable__volatile),
+		T(overlay_mount_root__kept__not_volatile),
 		T(overlay_mount_root__many_layers__top_first),
 		T(overlay_mount_root__missing_layer__fails_not_refused),
 		T(overlay_mount_root__work_on_other_mount__refused),
