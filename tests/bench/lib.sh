@@ -4,8 +4,8 @@
 # root (bench_root) and arms the teardown; bench_daemon_up starts the daemon
 # and imports the root as IMG; daemon_start and
 # daemon_wait_up start our private daemon, as tests/e2e/lib.sh's md_setup
-# does: its own --socket, --root, --run under the temp dir and its own
-# --cgroup-parent. teardown (on EXIT) removes our containers, kills our
+# does: its own --socket and --root under the temp dir, its own --run on a
+# tmpfs (as /run is) and its own --cgroup-parent. teardown (on EXIT) removes our containers, kills our
 # daemon by its PID, waits for our monitors, deletes the peers'
 # containers, removes every cgroup directory we made and the temp dir.
 # Nothing is ever killed by name.
@@ -15,6 +15,7 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 # ---- the private daemon (as tests/e2e/lib.sh's md_setup) --------------------
 
 T=
+RUNDIR=
 SOCK=
 DPID=
 CG_PARENT=
@@ -74,10 +75,16 @@ _remove_cgroups() {
 	done
 }
 
-daemon_start() {
-	"$BIN/minidockerd" --foreground --socket "$SOCK" --root "$T/root" --run "$T/run" \
-		--cgroup-parent "$CG_PARENT" >>"$T/daemon.log" 2>&1 </dev/null &
+daemon_start() { # [DAEMON ARG...]
+	"$BIN/minidockerd" --foreground --socket "$SOCK" --root "${DROOT:-$T/root}" --run "$RUNDIR" \
+		--cgroup-parent "$CG_PARENT" "$@" >>"$T/daemon.log" 2>&1 </dev/null &
 	DPID=$!
+}
+
+# daemon_stop: SIGTERM to our daemon, waited for (its containers live on).
+daemon_stop() {
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
 }
 
 daemon_wait_up() {
@@ -130,12 +137,16 @@ teardown() {
 	_remove_cgroups
 	[ "$rc" -ne 0 ] && [ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" | sed 's/^/  daemon: /' >&2
 	rm -rf "$T"
+	[ -n "$RUNDIR" ] && rm -rf "$RUNDIR"
 	exit "$rc"
 }
 
 bench_setup() {
 	T=$(mktemp -d /tmp/mdbench.XXXXXX) || exit 1
 	chmod 755 "$T"
+	# --run on a tmpfs, as the default /run/minidocker is; --root on the
+	# disk, as /var/lib/minidocker is.
+	RUNDIR=$(mktemp -d /dev/shm/mdbench-run.XXXXXX 2>/dev/null) || RUNDIR=$T/run
 	SOCK=$T/sock
 	CG_PARENT=minidocker-bench-${T##*.}
 	CG_PEERS=minidocker-bench-${T##*.}-peers

@@ -206,6 +206,8 @@ declare -A LAT_LABEL=(
 	[md_busybox]="**minidocker run --rm $IMG /bin/true**"
 	[md_host]="**minidocker run --rm /bin/true** (\`host\` image)"
 	[md_detach]="minidocker run -d $IMG /bin/true (until the ID is printed)"
+	[md_nospare]="minidocker run --rm $IMG /bin/true, daemon with \`--no-spare-monitor\`"
+	[md_tmpfs]="minidocker run --rm $IMG /bin/true, daemon with \`--root\` on a tmpfs"
 )
 [ "$HAVE_CRUN" = 1 ] || LAT_LABEL[crun]="crun run: n/a${CRUN_WHY:+ (crun $(crun --version 2>/dev/null | head -n1 | awk '{ print $3 }') refuses this host: \"$CRUN_WHY\")}"
 
@@ -228,6 +230,45 @@ log "latency, back to back ($RUNS runs after $WARM warm-up runs each)"
 latency_set "" 0
 log "latency, ${PAUSE} ms pause before each run"
 latency_set _p "$PAUSE"
+
+# The exit of a --rm container on a host that writes: other writes wait in
+# the page cache of --root's filesystem (not synced, as any busy host has).
+DIRTY_MB=${BENCH_DIRTY_MB:-64}
+log "latency with $DIRTY_MB MB of other writes pending on --root's filesystem"
+# A new file each time (a rewrite would free blocks, a cost of its own),
+# below the kernel's background writeback threshold, deleted after.
+DIRTY_PRE="dd if=/dev/zero of=$T/dirty.\$\$ bs=1M count=$DIRTY_MB status=none"
+DIRTY_POST="rm -f $T/dirty.*"
+measure md_dirty -n 10 -w 1 --pre "$DIRTY_PRE" --post "$DIRTY_POST" -- \
+	"${MD[@]}" run --rm "$IMG" /bin/true
+# A kept container's overlay is not volatile: its exit syncs the filesystem.
+measure md_dirty_kept -n 10 -w 1 --pre "$DIRTY_PRE; echo kept-\$\$" \
+	--post "$MDQ rm \"\$MDTIME_PRE\" >/dev/null; $DIRTY_POST" -- \
+	"${MD[@]}" run --name '{}' "$IMG" /bin/true
+
+# What the spare monitor buys: the same daemon with --no-spare-monitor.
+log "latency without the spare monitor"
+daemon_stop
+daemon_start --no-spare-monitor
+daemon_wait_up
+o=(-n "$RUNS" -w "$WARM")
+measure md_nospare "${o[@]}" -p 0 -- "${MD[@]}" run --rm "$IMG" /bin/true
+measure md_nospare_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm "$IMG" /bin/true
+daemon_stop
+
+# The engine apart from the disk: --root on a tmpfs, where no block is
+# allocated, synced, freed or discarded.
+log "latency with --root on a tmpfs"
+DROOT=$RUNDIR/root
+daemon_start
+daemon_wait_up
+"${MD[@]}" import "$T/busybox.tar" "$IMG" >/dev/null || log "import into the tmpfs root failed"
+measure md_tmpfs "${o[@]}" -p 0 -- "${MD[@]}" run --rm "$IMG" /bin/true
+measure md_tmpfs_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm "$IMG" /bin/true
+daemon_stop
+DROOT=
+daemon_start
+daemon_wait_up
 
 # ---- control: ps with none, stop --------------------------------------------
 
@@ -399,7 +440,7 @@ lat_table() { # SUFFIX TITLE
 	ROWS+=("" "**$2** (median of $RUNS runs after $WARM warm-up; ratio to the floor)" ""
 		"| start-to-exit | median | unit | p10-p90 | baseline | ratio | target |"
 		"| --- | ---: | --- | --- | --- | ---: | --- |")
-	for k in "${LAT_ROWS[@]}"; do
+	for k in "${LAT_ROWS[@]}" md_nospare md_tmpfs; do
 		med=${MED[$k$s]:-}
 		if [ -z "$med" ]; then
 			row "${LAT_LABEL[$k]}" n/a ms - - n/a -
@@ -439,6 +480,16 @@ peer_ver() { # CMD...
 
 lat_table "" "Start-to-exit latency, back to back"
 lat_table _p "Start-to-exit latency, ${PAUSE} ms pause before each run"
+ROWS+=("" "**Exit on a busy host** ($DIRTY_MB MB of other writes pending in the page cache of --root's filesystem before each run; median of 10)" ""
+	"| start-to-exit | median | unit | p10-p90 | baseline | ratio | target |"
+	"| --- | ---: | --- | --- | --- | ---: | --- |")
+row "minidocker run $IMG /bin/true, kept (its overlay's last unmount syncs --root's filesystem)" \
+	"$(fmt "${MED[md_dirty_kept]:-}" 2)" ms \
+	"$(fmt "${P10[md_dirty_kept]:-}" 2)-$(fmt "${P90[md_dirty_kept]:-}" 2)" "-" "1.00x" "-"
+row "**minidocker run --rm $IMG /bin/true** (a volatile overlay: no sync at the exit)" \
+	"$(fmt "${MED[md_dirty]:-}" 2)" ms "$(fmt "${P10[md_dirty]:-}" 2)-$(fmt "${P90[md_dirty]:-}" 2)" \
+	"kept: $(fmt "${MED[md_dirty_kept]:-}" 2) ms; nothing pending: $(fmt "${MED[md_busybox]:-}" 2) ms" \
+	"$(ratio "${MED[md_dirty]:-}" "${MED[md_dirty_kept]:-}")" "-"
 
 # Density and memory.
 ROWS+=("" "**Density and memory** ($NDENS detached \`sleep 1000\` containers of \`$IMG\`)" ""
