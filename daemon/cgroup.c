@@ -9,6 +9,7 @@
  */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -478,9 +479,37 @@ int cgroup_rename(const struct cgroup_env *env, const char *from, const char *to
 		cleanup_free char *a = xasprintf("%s/%s", env->hier[i].parent, from);
 		cleanup_free char *b = xasprintf("%s/%s", env->hier[i].parent, to);
 
-		(void)!rename(b, a);
+		/* Said, not hidden: the names now differ between hierarchies. */
+		if (rename(b, a) < 0)
+			md_err_prefix(err, "cannot rename %s back to %s (%s); first", b, from,
+				      strerror(errno));
 	}
 	return -1;
+}
+
+bool cgroup_sweep(const struct cgroup_env *env, const char *prefix)
+{
+	bool clean = true;
+
+	for (size_t i = 0; i < env->nhier; i++) {
+		DIR *dir = opendir(env->hier[i].parent);
+		struct dirent *e;
+
+		if (dir == NULL)
+			continue;
+		while ((e = readdir(dir)) != NULL) {
+			cleanup_free char *path = NULL;
+
+			if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+				continue;
+			path = xasprintf("%s/%s", env->hier[i].parent, e->d_name);
+			/* A cgroup with a process in it is refused (EBUSY). */
+			if (rmdir(path) < 0 && errno != ENOENT)
+				clean = false;
+		}
+		closedir(dir);
+	}
+	return clean;
 }
 
 int cgroup_open_dir(const struct cgroup_env *env, const char *id, struct md_err *err)

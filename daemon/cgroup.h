@@ -101,6 +101,11 @@ int cgroup_enter(const struct cgroup_env *env, const char *id, pid_t pid, struct
 int cgroup_rename(const struct cgroup_env *env, const char *from, const char *to,
 		  struct md_err *err);
 
+/* Remove the empty cgroups whose name starts with prefix under the
+ * containers' parent, in every hierarchy: what dead spare monitors left.
+ * A cgroup still holding a process is left alone. False when one was. */
+bool cgroup_sweep(const struct cgroup_env *env, const char *prefix);
+
 /* v1: this process's own cgroup in each of env's hierarchies, read from
  * self_cgroup ("/proc/self/cgroup") before it moves, so that it can come
  * back later (a spare monitor waits in a cgroup that becomes its

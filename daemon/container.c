@@ -5,10 +5,15 @@
 
 #include <dirent.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "../common/id.h"
 #include "../common/log.h"
 #include "../common/util.h"
 #include "cgroup.h"
@@ -188,14 +193,65 @@ void ctr_release_cgroup(struct container *c)
 		log_warn("%.12s: %s", c->cfg.id, err.msg);
 }
 
+/* The cgroup of a container removed while its monitor still runs. */
+struct cgroup_release {
+	struct daemon *d;
+	char id[ID_LEN + 1];
+	int pidfd;        /* the monitor's: readable once it has exited */
+	struct event *ev;
+};
+
+static void monitor_gone_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cgroup_release *r = arg;
+	struct md_err err;
+
+	(void)fd;
+	(void)what;
+	/* Normally the monitor removed it already: nothing to do. */
+	if (r->d->cg != NULL && (cgroup_kill_all(r->d->cg, r->id, &err) < 0 ||
+				 cgroup_remove(r->d->cg, r->id, &err) < 0))
+		log_warn("%.12s: %s", r->id, err.msg);
+	event_free(r->ev);
+	close(r->pidfd);
+	free(r);
+}
+
+/* A linked monitor removes its container's cgroup itself once it has
+ * reported the exit, and may be in it until then (mon-spare.c): a kill
+ * now could hit it. Should it die before it could, the cgroup is
+ * released once it is gone. -1 when the monitor is gone already. */
+static int release_after_monitor(struct container *c)
+{
+	pid_t pid = c->monitor_pid > 0 ? c->monitor_pid : c->state.monitor_pid;
+	struct cgroup_release *r;
+	int pidfd;
+
+	if (c->d->cg == NULL || pid <= 0)
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	r = xcalloc(1, sizeof(*r));
+	r->d = c->d;
+	r->pidfd = pidfd;
+	snprintf(r->id, sizeof(r->id), "%s", c->cfg.id);
+	r->ev = event_new(c->d->base, pidfd, EV_READ, monitor_gone_cb, r);
+	if (r->ev == NULL || event_add(r->ev, NULL) < 0) {
+		if (r->ev != NULL)
+			event_free(r->ev);
+		close(pidfd);
+		free(r);
+		return -1;
+	}
+	return 0;
+}
+
 int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 {
 	int r = 0;
 
-	/* A monitor still linked removes the cgroup itself once it has
-	 * reported the exit, and may be in it until then (mon-spare.c): a
-	 * kill here would hit it. */
-	if (c->link == NULL)
+	if (c->link == NULL || release_after_monitor(c) < 0)
 		ctr_release_cgroup(c);
 	if (c->link != NULL) {
 		bufferevent_free(c->link);

@@ -61,6 +61,7 @@ struct daemon {
 	struct event *spare_ev;   /* spare_refill's timer, or NULL */
 	struct spare *spare;      /* a monitor started ahead of need, or NULL */
 	bool no_spare;            /* --no-spare-monitor */
+	bool spare_sweep;         /* dead spares' cgroups may be left */
 	struct container **ctrs;  /* every container, any owner */
 	size_t nctrs;
 	bool stopping;

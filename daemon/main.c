@@ -372,6 +372,7 @@ int main(int argc, char **argv)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);
 	image_trash_collect(&d);
+	d.spare_sweep = true; /* an earlier daemon's spare may have died */
 	spare_refill(&d);
 	log_info("ready (root %s, run %s)", d.root_dir, d.run_dir);
 	notify_ready();

@@ -254,8 +254,9 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 
 	if (nvol > RUN_VOLUMES_MAX)
 		return md_err_set(err, E2BIG, "too many volumes");
-	if (spare_take(c->d, c, client_fd, vol_fds) == 0)
-		return 0;
+	r = spare_take(c->d, c, client_fd, vol_fds, err);
+	if (r <= 0)
+		return r;
 	if (control_pair(&ours, &theirs, err) < 0)
 		return -1;
 	if (client_fd >= 0 && (client = fd_above_stdio(client_fd)) < 0)

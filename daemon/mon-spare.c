@@ -15,7 +15,9 @@
  * its own cgroup from a helper process, which may wait out the grace
  * period while the container runs; the exit is reported before the
  * monitor needs to be out. A container with limits never counts its
- * monitor: the monitor leaves before its PID 1 is cloned.
+ * monitor's process: the monitor leaves before PID 1 is cloned, and
+ * before anything but its config is allocated (v1 leaves a charge where
+ * it was made: those few KB stay the container's).
  *
  * On cgroup v2 no spare cgroup is needed: clone3's CLONE_INTO_CGROUP
  * starts PID 1 in its new cgroup without an attach (ctr-setup.c).
@@ -46,6 +48,17 @@ static char *spare_cgroup_name(void)
 	return xasprintf("%s%d", MON_SPARE_CGROUP_PREFIX, (int)getpid());
 }
 
+/* Back to the monitor's own cgroup, now. */
+static int go_home(struct monitor *m, struct md_err *err)
+{
+	if (!m->in_ctr_cgroup)
+		return 0;
+	if (cgroup_home_enter(m->cg_home, getpid(), err) < 0)
+		return md_err_prefix(err, "monitor leaves the container's cgroup");
+	m->in_ctr_cgroup = false;
+	return 0;
+}
+
 void mon_spare_prepare(struct monitor *m)
 {
 	static const struct cgroup_limits none = { 0 };
@@ -59,34 +72,28 @@ void mon_spare_prepare(struct monitor *m)
 		log_warn("spare monitor: %s", err.msg);
 		return;
 	}
-	if (cgroup_enter(m->cg, name, getpid(), &err) < 0) {
-		log_warn("spare monitor: %s", err.msg);
-		if (cgroup_remove(m->cg, name, &err) < 0)
-			log_warn("spare monitor: %s", err.msg);
-		return;
-	}
 	m->spare_cg = steal_ptr(&name);
 	m->in_ctr_cgroup = true;
+	if (cgroup_enter(m->cg, m->spare_cg, getpid(), &err) < 0) {
+		/* It may have entered some hierarchies: out of all first. */
+		log_warn("spare monitor: %s", err.msg);
+		mon_spare_release(m);
+	}
 }
 
-/* Back to the monitor's own cgroup, now. */
-static int go_home(struct monitor *m, struct md_err *err)
+void mon_spare_release(struct monitor *m)
 {
-	if (!m->in_ctr_cgroup)
-		return 0;
-	if (cgroup_home_enter(m->cg_home, getpid(), err) < 0)
-		return md_err_prefix(err, "monitor leaves the container's cgroup");
-	m->in_ctr_cgroup = false;
-	return 0;
+	cleanup_free char *name = steal_ptr(&m->spare_cg);
+	struct md_err err;
+
+	if (name != NULL && (go_home(m, &err) < 0 || cgroup_remove(m->cg, name, &err) < 0))
+		log_warn("spare monitor: %s", err.msg);
 }
 
 /* The daemon went away (or dropped us) before handing us a container. */
 static void __attribute__((noreturn)) abandon(struct monitor *m)
 {
-	struct md_err err;
-
-	if (m->spare_cg != NULL && (go_home(m, &err) < 0 || cgroup_remove(m->cg, m->spare_cg, &err) < 0))
-		log_warn("spare monitor: %s", err.msg);
+	mon_spare_release(m);
 	exit(0);
 }
 
@@ -97,12 +104,15 @@ static int place_fds(const int *fds, size_t nfds, bool has_client, size_t nvol, 
 {
 	size_t want = (has_client ? 1 : 0) + nvol, i = 0;
 
+	/* Unless a client takes fd 4, its /dev/null must not pass for one. */
+	if (nfds != want || !has_client)
+		close(MON_CLIENT_FD);
 	if (nfds != want)
 		return md_err_set(err, EPROTO, "take: %zu fds for %zu", nfds, want);
-	if (has_client && dup2(fds[i++], MON_CLIENT_FD) < 0)
-		return md_err_set(err, errno, "dup2");
-	if (!has_client)
+	if (has_client && dup2(fds[i++], MON_CLIENT_FD) < 0) {
 		close(MON_CLIENT_FD);
+		return md_err_set(err, errno, "dup2");
+	}
 	for (size_t v = 0; v < nvol; v++, i++)
 		if (dup2(fds[i], MON_VOLUME_FD + (int)v) < 0)
 			return md_err_set(err, errno, "dup2");
@@ -131,15 +141,17 @@ void mon_spare_reserve_fds(void)
 	}
 }
 
-/* One recvmsg into in, with any fds appended to fds. 0 at EOF. */
-static ssize_t recv_some(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
+/* One recvmsg of at most want bytes into in, with any fds appended to
+ * fds. 0 at EOF. Never more than asked: what follows the take on the
+ * socket is the control connection's. */
+static ssize_t recv_some(struct buf *in, size_t want, int *fds, size_t *nfds, size_t max_fds,
 			 struct md_err *err)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * (MON_VOLUMES_MAX + 1))];
 		struct cmsghdr align;
 	} cbuf;
-	struct iovec iov = { .iov_base = buf_reserve(in, 4096), .iov_len = 4096 };
+	struct iovec iov = { .iov_base = buf_reserve(in, want), .iov_len = want };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
 		.msg_controllen = sizeof(cbuf.buf),
@@ -175,9 +187,35 @@ static ssize_t recv_some(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
 	return n;
 }
 
-/* Wait for the daemon's {"type":"take","dir":...,"rundir":...,"client":B,
+/* Read the one frame the daemon sends a spare, with its fds: exactly its
+ * bytes. 1 at EOF, -1 on error. */
+static int read_take_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
+			   struct md_err *err)
+{
+	size_t total = PROTO_HDR_LEN;
+	bool sized = false;
+
+	while (buf_used(in) < total) {
+		ssize_t n = recv_some(in, total - buf_used(in), fds, nfds, max_fds, err);
+		struct frame_hdr h;
+		const char *why = NULL;
+
+		if (n <= 0)
+			return n == 0 ? 1 : -1;
+		if (sized || buf_used(in) < PROTO_HDR_LEN)
+			continue;
+		if (proto_hdr_decode(buf_head(in), buf_used(in), &h, &why) != PROTO_OK)
+			return md_err_set(err, EPROTO, "take: %s", why ? why : "bad frame");
+		total += h.len;
+		sized = true;
+	}
+	return 0;
+}
+
+/* The daemon's {"type":"take","dir":...,"rundir":...,"client":B,
  * "volumes":N} with its fds: the container of our command line exists
- * now, and we are its monitor. */
+ * now, and we are its monitor. 1: the daemon went away, or sent
+ * something else (logged); -1: a take we cannot follow (err set). */
 static int wait_take(struct monitor *m, struct md_err *err)
 {
 	int fds[MON_VOLUMES_MAX + 1];
@@ -187,45 +225,30 @@ static int wait_take(struct monitor *m, struct md_err *err)
 	const char *dir = NULL, *rundir = NULL, *why = NULL;
 	bool has_client = false;
 	int64_t nvol = 0;
-	int r = -1;
+	int r = read_take_frame(&in, fds, &nfds, ARRAY_SIZE(fds), err);
 
-	for (;;) {
-		const uint8_t *payload;
-		struct frame_hdr h;
-		enum proto_decode d = proto_frame_peek(buf_head(&in), buf_used(&in), &h, &payload, &why);
-		ssize_t n;
-
-		if (d == PROTO_OK) {
-			if (h.type == FRAME_MSG)
-				msg = proto_msg_parse(payload, h.len, &why);
-			break;
-		}
-		if (d != PROTO_NEED_MORE)
-			break;
-		n = recv_some(&in, fds, &nfds, ARRAY_SIZE(fds), err);
-		if (n < 0)
-			goto out;
-		if (n == 0) {
-			r = 1;
-			goto out;
-		}
+	if (r != 0) {
+		if (r < 0)
+			log_error("spare monitor: %s", err->msg);
+		r = 1;
+		goto out;
 	}
+	msg = proto_msg_parse(buf_head(&in) + PROTO_HDR_LEN, buf_used(&in) - PROTO_HDR_LEN, &why);
 	if (msg == NULL || strcmp(proto_msg_type(msg), "take") != 0 ||
-	    proto_get_str(msg, "dir", &dir) < 0 || dir == NULL || dir[0] != '/' ||
-	    proto_get_str(msg, "rundir", &rundir) < 0 || rundir == NULL || rundir[0] != '/' ||
+	    proto_get_str(msg, "dir", &dir) < 0 || dir == NULL ||
+	    proto_get_str(msg, "rundir", &rundir) < 0 || rundir == NULL ||
 	    proto_get_bool(msg, "client", &has_client) < 0 ||
 	    proto_get_int(msg, "volumes", 0, MON_VOLUMES_MAX, &nvol) < 0) {
-		md_err_set(err, EPROTO, "bad take from the daemon%s%s", why ? ": " : "", why ? why : "");
+		log_error("spare monitor: bad take from the daemon%s%s", why ? ": " : "",
+			  why ? why : "");
+		r = 1;
 		goto out;
 	}
-	if (place_fds(fds, nfds, has_client, (size_t)nvol, err) < 0)
-		goto out;
-	/* Our command line named the container already. */
-	if (strcmp(dir, m->dir) != 0 || strcmp(rundir, m->rundir) != 0) {
-		md_err_set(err, EPROTO, "take: not the container this spare was started for");
-		goto out;
-	}
-	r = 0;
+	/* Our command line named the container already: a take for another
+	 * is a daemon's bug, reported as this container's failed start. */
+	r = place_fds(fds, nfds, has_client, (size_t)nvol, err);
+	if (r == 0 && (strcmp(dir, m->dir) != 0 || strcmp(rundir, m->rundir) != 0))
+		r = md_err_set(err, EPROTO, "take: not the container this monitor was started for");
 out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -234,22 +257,17 @@ out:
 	return r;
 }
 
-void mon_spare_wait(struct monitor *m)
+int mon_spare_wait(struct monitor *m, struct md_err *err)
 {
-	struct md_err err;
 	int r;
 
 	/* ps tells a waiting spare from a container's monitor by this. */
 	(void)prctl(PR_SET_NAME, MON_SPARE_COMM, 0, 0, 0);
-	r = wait_take(m, &err);
+	r = wait_take(m, err);
 	(void)prctl(PR_SET_NAME, MON_COMM, 0, 0, 0);
-
 	if (r == 1)
 		abandon(m);
-	if (r < 0) {
-		log_error("spare monitor: %s", err.msg);
-		abandon(m);
-	}
+	return r;
 }
 
 int mon_spare_take_cgroup(struct monitor *m, const struct cgroup_limits *lim, struct md_err *err)
@@ -262,12 +280,15 @@ int mon_spare_take_cgroup(struct monitor *m, const struct cgroup_limits *lim, st
 		return 1;
 	if (cgroup_rename(m->cg, name, m->cfg.id, err) < 0) {
 		log_warn("%.12s: %s: a cgroup of its own instead", m->cfg.id, err->msg);
-		if (go_home(m, err) < 0)
+		if (go_home(m, err) < 0) {
+			m->spare_cg = steal_ptr(&name); /* release_cgroup retries */
 			return -1;
+		}
 		if (cgroup_remove(m->cg, name, &e2) < 0)
 			log_warn("%.12s: %s", m->cfg.id, e2.msg);
 		return 1;
 	}
+	m->cg_made = true;
 	if (!limited)
 		return 0;
 	/* The limits are the container's alone: out first, then write them
@@ -320,9 +341,14 @@ void mon_spare_left(struct monitor *m)
 	int status;
 
 	if (m->leave_pid > 0) {
-		while (waitpid(m->leave_pid, &status, 0) < 0 && errno == EINTR)
+		pid_t r;
+
+		while ((r = waitpid(m->leave_pid, &status, 0)) < 0 && errno == EINTR)
 			;
-		mon_spare_reaped(m, m->leave_pid, status);
+		if (r == m->leave_pid)
+			mon_spare_reaped(m, r, status);
+		else
+			m->leave_pid = 0; /* not ours to wait for: go home below */
 	}
 	/* The helper failed (or was killed with the container): do it here. */
 	if (go_home(m, &err) < 0)

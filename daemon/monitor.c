@@ -66,7 +66,7 @@ static void kill_container(struct monitor *m)
 	struct md_err err;
 
 	mon_proc_signal(m->main, SIGKILL);
-	if (m->cg != NULL && cgroup_kill_all(m->cg, m->cfg.id, &err) < 0)
+	if (m->cg_made && cgroup_kill_all(m->cg, m->cfg.id, &err) < 0)
 		log_warn("%.12s: %s", m->cfg.id, err.msg);
 }
 
@@ -198,8 +198,10 @@ static int setup_cgroup(struct monitor *m, struct md_err *err)
 		r = mon_spare_take_cgroup(m, &lim, err);
 		if (r == 1)
 			r = cgroup_create(m->cg, m->cfg.id, &lim, err);
-		if (r == 0)
+		if (r == 0) {
+			m->cg_made = true;
 			return 0;
+		}
 		/* Still in the spare's cgroup: it cannot run without one. */
 		if (m->in_ctr_cgroup)
 			return md_err_prefix(err, "cgroup");
@@ -219,19 +221,21 @@ static void read_oom_killed(struct monitor *m)
 	struct md_err err;
 	bool oom = false;
 
-	if (m->cg == NULL)
+	if (!m->cg_made)
 		return;
 	if (cgroup_oom_killed(m->cg, m->cfg.id, &oom, &err) < 0)
 		log_warn("%.12s: %s", m->cfg.id, err.msg);
 	m->state.oom_killed = oom;
 }
 
-/* At the end: the monitor out of it, nothing left in it, then it goes. */
+/* At the end: the monitor out of it, nothing left in it, then it goes
+ * (and a spare's cgroup that never became the container's). */
 static void release_cgroup(struct monitor *m)
 {
 	struct md_err err;
 
-	if (m->cg == NULL)
+	mon_spare_release(m);
+	if (!m->cg_made)
 		return;
 	mon_spare_left(m);
 	if (cgroup_kill_all(m->cg, m->cfg.id, &err) < 0 || cgroup_remove(m->cg, m->cfg.id, &err) < 0)
@@ -609,12 +613,15 @@ static int monitor_init(struct monitor *m, struct md_err *err)
 
 	if (ctr_config_load(m->dir, &m->cfg, err) < 0)
 		return -1;
+	/* First: a monitor taken from the spare leaves the container's
+	 * cgroup here when it has limits, before it allocates much (v1
+	 * charges stay where they were made). */
+	if (setup_cgroup(m, err) < 0)
+		return -1;
 	m->listen_fd = open_listen_socket(m->rundir, err);
 	if (m->listen_fd < 0)
 		return -1;
 	if (m->cfg.init && (m->init_fd = open_init_memfd(err)) < 0)
-		return -1;
-	if (setup_cgroup(m, err) < 0)
 		return -1;
 	m->log_fd = mon_log_open(log_path, err);
 	if (m->log_fd < 0)
@@ -657,10 +664,10 @@ int main(int argc, char **argv)
 	const char *log_max = getenv("MINIDOCKER_LOG_MAX");
 	const char *nofile = getenv("MINIDOCKER_NOFILE");
 	unsigned long long n;
+	bool spare = getenv(MON_SPARE_ENV) != NULL;
+	int taken = 0;
 	struct md_err err;
 	struct mon_conn *c;
-
-	bool spare = getenv(MON_SPARE_ENV) != NULL;
 
 	log_init("minidocker-monitor", LOG_INFO);
 	if (argc != 3)
@@ -690,7 +697,7 @@ int main(int argc, char **argv)
 		if (monitor_init_process(&m, &err) < 0)
 			fatal("spare monitor: %s", err.msg);
 		mon_spare_prepare(&m);
-		mon_spare_wait(&m);
+		taken = mon_spare_wait(&m, &err);
 	}
 	mon_conn_add(&m, CONTROL_FD, MON_CONN_CONTROL, NULL);
 	c = fcntl(CLIENT_FD, F_GETFD) >= 0
@@ -699,7 +706,8 @@ int main(int argc, char **argv)
 
 	/* The client of an attached run follows PID 1 from the start, so a
 	 * failed start reaches it too. */
-	if ((spare || monitor_init_process(&m, &err) == 0) && monitor_init(&m, &err) == 0) {
+	if (taken == 0 && (spare || monitor_init_process(&m, &err) == 0) &&
+	    monitor_init(&m, &err) == 0) {
 		m.main = mon_proc_new(&m, m.cfg.tty, m.cfg.open_stdin);
 		if (c != NULL)
 			c->proc = m.main;

@@ -86,6 +86,7 @@ struct monitor {
 	void *seccomp_prog;   /* the default filter as BPF from the daemon, or NULL */
 	size_t seccomp_len;
 	struct cgroup_env *cg; /* the host's cgroups, or NULL when unusable */
+	bool cg_made;         /* the container's cgroup exists (setup_cgroup) */
 	/* Taken from the spare (mon-spare.c): */
 	char *spare_cg;       /* the cgroup it waits in, until taken */
 	struct cgroup_home *cg_home; /* the monitor's own cgroup, to go back to */
@@ -154,9 +155,13 @@ int mon_cgroup_detect(struct monitor *m, struct md_err *err);
 void mon_spare_reserve_fds(void);
 /* Wait in a spare cgroup of our own (v1; else nothing). */
 void mon_spare_prepare(struct monitor *m);
-/* Until the daemon hands over a container: sets m->dir, m->rundir and
- * the fds of mon-fds.h. Exits when the daemon goes away instead. */
-void mon_spare_wait(struct monitor *m);
+/* Until the daemon hands over the container of our command line: the fds
+ * of mon-fds.h in place. Exits when the daemon goes away instead, or
+ * sends something else. -1 (err set): a take that cannot be followed,
+ * to report as the container's failed start. */
+int mon_spare_wait(struct monitor *m, struct md_err *err);
+/* Out of the spare cgroup and remove it, if it is still the spare's. */
+void mon_spare_release(struct monitor *m);
 /* The spare cgroup becomes the container's (m->cfg.id), with lim. 0: it
  * did and PID 1 is born in it unless m->in_ctr_cgroup is false; 1: no
  * spare cgroup, make one as usual; -1: failed. */

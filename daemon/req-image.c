@@ -368,7 +368,6 @@ static struct json_object *empty_trash_job(void *arg, const int *fds)
 	return proto_msg_new("ok");
 }
 
-/* Removing a layer's files takes a while: a worker does it. */
 static void trash_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -388,6 +387,7 @@ void image_trash_collect_soon(struct daemon *d)
 		evtimer_add(d->trash_ev, &tv);
 }
 
+/* Removing a layer's files takes a while: a worker does it. */
 void image_trash_collect(struct daemon *d)
 {
 	struct md_err err;

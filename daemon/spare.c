@@ -44,24 +44,23 @@ static void spare_free(struct spare *s)
 	free(s);
 }
 
-/* The spare died (or spoke out of turn) before it was taken. Its cgroup
- * is removed by the spare itself when it leaves on its own; after a
- * crash it is ours to remove. */
+/* A spare that is gone, or that we gave up on: killed, and its cgroup
+ * (if it made one) left for the next sweep, as it may not be empty yet. */
+static void spare_drop(struct daemon *d, struct spare *s)
+{
+	spare_kill(s);
+	spare_free(s);
+	d->spare_sweep = true;
+}
+
+/* The spare died (or spoke out of turn) before it was taken. */
 static void spare_lost(struct daemon *d)
 {
 	struct spare *s = d->spare;
-	struct md_err err;
 
 	d->spare = NULL;
 	log_warn("spare monitor %d is gone", (int)s->pid);
-	spare_kill(s);
-	if (d->cg != NULL) {
-		cleanup_free char *name = xasprintf("%s%d", MON_SPARE_CGROUP_PREFIX, (int)s->pid);
-
-		if (cgroup_remove(d->cg, name, &err) < 0)
-			log_warn("%s", err.msg);
-	}
-	spare_free(s);
+	spare_drop(d, s);
 }
 
 static void spare_readable_cb(evutil_socket_t fd, short what, void *arg)
@@ -78,6 +77,9 @@ static void spare_start(struct daemon *d)
 
 	if (d->spare != NULL || d->no_spare || d->stopping)
 		return;
+	/* What dead spares left (and, at start-up, an earlier daemon's). */
+	if (d->spare_sweep && d->cg != NULL)
+		d->spare_sweep = !cgroup_sweep(d->cg, MON_SPARE_CGROUP_PREFIX);
 	s = xcalloc(1, sizeof(*s));
 	id_generate(s->id);
 	s->fd = monlink_spawn_spare(d, s->id, &s->pid, &err);
@@ -86,13 +88,18 @@ static void spare_start(struct daemon *d)
 		free(s);
 		return;
 	}
-	/* Safe: only this loop reaps our children. */
+	/* Safe by pid here: only this loop reaps our children. */
 	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (s->pidfd < 0) {
+		log_warn("spare monitor: pidfd_open: %s", strerror(errno));
+		kill(s->pid, SIGKILL);
+		spare_free(s);
+		return;
+	}
 	s->ev = event_new(d->base, s->fd, EV_READ | EV_PERSIST, spare_readable_cb, d);
 	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
 		log_warn("spare monitor: cannot watch it");
-		spare_kill(s);
-		spare_free(s);
+		spare_drop(d, s);
 		return;
 	}
 	d->spare = s;
@@ -155,34 +162,40 @@ static int send_take(struct spare *s, struct container *c, int client_fd, const 
 	return 0;
 }
 
-int spare_take(struct daemon *d, struct container *c, int client_fd, const int *vol_fds)
+int spare_take(struct daemon *d, struct container *c, int client_fd, const int *vol_fds,
+	       struct md_err *err)
 {
 	struct spare *s = d->spare;
 	struct buf rest = { 0 };
-	struct md_err err;
+	int r = 0;
 
 	if (s == NULL || strcmp(c->cfg.id, s->id) != 0 || c->cfg.nvolumes > RUN_VOLUMES_MAX)
-		return -1;
+		return 1;
 	d->spare = NULL;
 	event_free(s->ev);
 	s->ev = NULL;
-	if (send_take(s, c, client_fd, vol_fds, &rest, &err) < 0) {
-		log_warn("%.12s: %s; spawning a monitor", c->cfg.id, err.msg);
-		spare_kill(s);
-		spare_free(s);
+	if (send_take(s, c, client_fd, vol_fds, &rest, err) < 0) {
+		/* It has nothing yet: a spawned monitor does as well. */
+		log_warn("%.12s: %s; spawning a monitor", c->cfg.id, err->msg);
+		md_err_clear(err);
+		spare_drop(d, s);
 		buf_free(&rest);
-		return -1;
+		return 1;
 	}
-	c->monitor_pid = s->pid;
-	c->starting = true;
-	if (monlink_attach(c, steal_fd(&s->fd), &err) < 0) {
-		/* The monitor has the container now: its own exit is the
-		 * report, as for a spawned monitor whose link failed. */
-		log_error("%.12s: %s", c->cfg.id, err.msg);
-	} else if (buf_used(&rest) > 0) {
-		bufferevent_write(c->link, buf_head(&rest), buf_used(&rest));
+	if (monlink_attach(c, steal_fd(&s->fd), err) == 0) {
+		c->monitor_pid = s->pid;
+		c->starting = true;
+		if (buf_used(&rest) > 0)
+			bufferevent_write(c->link, buf_head(&rest), buf_used(&rest));
+	} else {
+		/* It may be starting the container: with no link to it, it
+		 * must not run on (its PID 1 dies with it). */
+		spare_drop(d, s);
+		s = NULL;
+		r = -1;
 	}
 	buf_free(&rest);
-	spare_free(s);
-	return 0;
+	if (s != NULL)
+		spare_free(s);
+	return r;
 }

@@ -20,10 +20,12 @@ void spare_refill(struct daemon *d);
  * ID_LEN + 1 bytes. */
 void spare_next_id(const struct daemon *d, char *id);
 
-/* Hand c to the waiting spare (when c has its ID) with copies of the attached client's
- * connection (client_fd >= 0) and of c's volume sources; on success it is
- * c's monitor, linked as a spawned one would be. -1: no spare took it
- * (none waits, or it failed, which is logged): spawn one instead. */
-int spare_take(struct daemon *d, struct container *c, int client_fd, const int *vol_fds);
+/* Hand c to the waiting spare (when c has its ID) with copies of the
+ * attached client's connection (client_fd >= 0) and of c's volume
+ * sources. 0: it is c's monitor, linked as a spawned one would be; 1: no
+ * spare took it (none waits, or the hand-over failed, which is logged):
+ * spawn one instead; -1: it took it but cannot be linked (err set). */
+int spare_take(struct daemon *d, struct container *c, int client_fd, const int *vol_fds,
+	       struct md_err *err);
 
 #endif
