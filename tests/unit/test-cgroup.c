@@ -1124,6 +1124,34 @@ static void cgroup_rename__bad_names_or_v2__refused(void **state)
 	assert_int_equal(f->err.errnum, EOPNOTSUPP);
 }
 
+/* Empty spare-* cgroups go, in every hierarchy; one that cannot be
+ * removed (on a real host: a process in it; here: not empty) stays and
+ * is reported; other names are never touched. */
+static void cgroup_sweep__empty_spares_removed(void **state)
+{
+	struct fx *f = *state;
+
+	mkdirs(f, MEM_SPARE);
+	mkdirs(f, CPU_SPARE);
+	mkdirs(f, "sys/fs/cgroup/pids/minidocker/spare-78");
+	put(f, "sys/fs/cgroup/pids/minidocker/spare-79/cgroup.procs", "79");
+	mkdirs(f, PIDS);
+	detect_ok(f, MI_V1, NULL, NULL);
+	assert_false(cgroup_sweep(f->env, "spare-"));
+	assert_false(exists(f, MEM_SPARE));
+	assert_false(exists(f, CPU_SPARE));
+	assert_false(exists(f, "sys/fs/cgroup/pids/minidocker/spare-78"));
+	assert_true(exists(f, "sys/fs/cgroup/pids/minidocker/spare-79"));
+	assert_true(exists(f, PIDS));
+	{
+		cleanup_free char *busy = fx_path(f, "sys/fs/cgroup/pids/minidocker/spare-79/cgroup.procs");
+
+		assert_int_equal(unlink(busy), 0);
+	}
+	assert_true(cgroup_sweep(f->env, "spare-"));
+	assert_false(exists(f, "sys/fs/cgroup/pids/minidocker/spare-79"));
+}
+
 static void cgroup_home__v1__own_cgroup_per_hierarchy(void **state)
 {
 	struct fx *f = *state;
@@ -1359,6 +1387,7 @@ int main(void)
 		T(cgroup_rename__v1__every_hierarchy_renamed),
 		T(cgroup_rename__one_fails__earlier_ones_undone),
 		T(cgroup_rename__bad_names_or_v2__refused),
+		T(cgroup_sweep__empty_spares_removed),
 		T(cgroup_home__v1__own_cgroup_per_hierarchy),
 		T(cgroup_home__outside_mount_or_missing__fails),
 		T(cgroup_kill_all__v1__sigkills_listed_in_any_hierarchy),
