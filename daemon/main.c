@@ -48,7 +48,8 @@ static void usage(FILE *f)
 		   "default) mounts its writes over the image's layers; vfs copies the layers\n"
 		   "into it (slower, more disk; for a --root where overlay is refused).\n"
 		   "--no-spare-monitor: spawn each container's monitor when it starts, instead\n"
-		   "of handing it to one started ahead (faster starts; one idle process).\n");
+		   "of handing the container to one started ahead (the default: faster starts\n"
+		   "for one idle process).\n");
 }
 
 /* The monitor binary: beside ours (a build tree), else where make install

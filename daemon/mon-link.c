@@ -1,13 +1,13 @@
 #include "mon-link.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -233,13 +233,14 @@ static int control_pair(int *ours, int *theirs, struct md_err *err)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
-	*ours = sv[0];
 	*theirs = fd_above_stdio(sv[1]);
 	close(sv[1]);
 	if (*theirs < 0) {
+		md_err_set(err, errno, "fcntl");
 		close(sv[0]);
-		return md_err_set(err, errno, "fcntl");
+		return -1;
 	}
+	*ours = sv[0];
 	return 0;
 }
 

@@ -122,7 +122,7 @@ static void spare_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 void spare_refill(struct daemon *d)
 {
-	struct timeval tv = { .tv_sec = 0, .tv_usec = SPARE_DELAY_MS * 1000 };
+	struct timeval now = { 0, 0 };
 
 	if (d->spare != NULL || d->no_spare || d->stopping)
 		return;
@@ -131,7 +131,7 @@ void spare_refill(struct daemon *d)
 	if (d->spare_ev == NULL)
 		spare_start(d);
 	else if (!evtimer_pending(d->spare_ev, NULL))
-		evtimer_add(d->spare_ev, &tv);
+		evtimer_add(d->spare_ev, &now);
 }
 
 /* {"type":"take",...} with its fds, as mon-spare.c reads it. */
