@@ -122,6 +122,29 @@ ssize_t fd_send(int sock, const void *buf, size_t len, int fd)
 	return fds_send(sock, buf, len, &fd, fd >= 0 ? 1 : 0);
 }
 
+size_t fds_from_cmsg(struct msghdr *mh, int *fds, size_t max)
+{
+	size_t kept = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (kept < max)
+				fds[kept++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return kept;
+}
+
 int fd_set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);

@@ -49,6 +49,12 @@ ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
 #define FDS_SEND_MAX 64
 ssize_t fds_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
 
+/* The fds a recvmsg brought (SCM_RIGHTS in mh): the first max go to fds,
+ * the rest are closed at once, so a peer cannot pile them up. Returns how
+ * many went to fds. */
+struct msghdr;
+size_t fds_from_cmsg(struct msghdr *mh, int *fds, size_t max);
+
 int fd_set_nonblock(int fd, bool on);
 int fd_set_cloexec(int fd, bool on);
 

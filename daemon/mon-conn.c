@@ -191,26 +191,13 @@ static void handle_stdin(struct mon_conn *c, const struct frame_hdr *h, const ui
 		buf_append(&p->stdin_buf, payload, h->len);
 }
 
-/* Take the fds that came with a recvmsg; beyond MON_CONN_FDS_MAX they
- * are closed at once so a peer cannot pile them up. */
+/* Take the fds that came with a recvmsg: only a daemon's control link
+ * passes any, and no more than MON_CONN_FDS_MAX wait at once. */
 static void conn_take_fds(struct mon_conn *c, struct msghdr *mh)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t n;
+	size_t room = (c->flags & MON_CONN_CONTROL) ? MON_CONN_FDS_MAX - (size_t)c->nfds : 0;
 
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (c->nfds < MON_CONN_FDS_MAX && (c->flags & MON_CONN_CONTROL))
-				c->fds[c->nfds++] = fd;
-			else
-				close(fd);
-		}
-	}
+	c->nfds += (int)fds_from_cmsg(mh, c->fds + c->nfds, room);
 }
 
 static void conn_parse(struct monitor *m, struct mon_conn *c)

@@ -165,22 +165,7 @@ static ssize_t recv_some(struct buf *in, size_t want, int *fds, size_t *nfds, si
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			return md_err_set(err, errno, "poll");
 	}
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		size_t k;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t j = 0; j < k; j++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
-			if (*nfds < max_fds)
-				fds[(*nfds)++] = fd;
-			else
-				close(fd);
-		}
-	}
+	*nfds += fds_from_cmsg(&mh, fds + *nfds, max_fds - *nfds);
 	if (mh.msg_flags & MSG_CTRUNC)
 		return md_err_set(err, EPROTO, "take: too many fds");
 	buf_commit(in, (size_t)n);
