@@ -194,6 +194,13 @@ fi
 
 bench_daemon_up
 
+# The relay's producer: bytes base64 writes for RELAY_MB MiB of input
+# (76-column lines).
+B64_BYTES=$(awk -v n="$((RELAY_MB * 1048576))" \
+	'BEGIN { e = 4 * int((n + 2) / 3); printf "%d", e + int((e + 75) / 76) }')
+PROD="head -c ${RELAY_MB}M /dev/zero | base64"
+ro=(-n "$RELAY_RUNS" -w 1)
+
 # ---- start-to-exit latency ---------------------------------------------------
 
 FLOOR_DESC="unshare --pid --fork --mount --uts --ipc --net --mount-proc=ROOT/proc chroot ROOT /bin/true"
@@ -265,6 +272,8 @@ daemon_wait_up
 "${MD[@]}" import "$T/busybox.tar" "$IMG" >/dev/null || log "import into the tmpfs root failed"
 measure md_tmpfs "${o[@]}" -p 0 -- "${MD[@]}" run --rm "$IMG" /bin/true
 measure md_tmpfs_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm "$IMG" /bin/true
+# The relay too: its log is written under --root.
+measure relay_md_pipe_tmpfs "${ro[@]}" -- sh -c "$MDQ run --rm /bin/sh -c '$PROD' | cat >/dev/null"
 daemon_stop
 DROOT=
 daemon_start
@@ -418,11 +427,6 @@ fi
 
 # ---- relay throughput -----------------------------------------------------------
 
-# Bytes base64 writes for RELAY_MB MiB of input (76-column lines).
-B64_BYTES=$(awk -v n="$((RELAY_MB * 1048576))" \
-	'BEGIN { e = 4 * int((n + 2) / 3); printf "%d", e + int((e + 75) / 76) }')
-PROD="head -c ${RELAY_MB}M /dev/zero | base64"
-ro=(-n "$RELAY_RUNS" -w 1)
 log "relay: $RELAY_MB MiB through base64 ($B64_BYTES bytes out), $RELAY_RUNS runs each"
 if [ "$HAVE_SCRIPT" = 1 ]; then
 	measure relay_script "${ro[@]}" -- script -qfec "sh -c '$PROD'" /dev/null
@@ -555,6 +559,10 @@ r=$(ratio "$p_m" "$p_b")
 row "**minidocker run --rm** (no -t) \`\\| cat >/dev/null\`" "$(fmt "$p_m" 1)" MB/s \
 	"pipe → monitor (+ log file) → socket → client → pipe" "$(fmt "$p_b" 1) MB/s" "$r" \
 	"≥0.5x: $(verdict "$p_m" "$p_b" ge 0.5)"
+p_t=$(mbps relay_md_pipe_tmpfs)
+row "minidocker run --rm (no -t), daemon with \`--root\` on a tmpfs (the log's file there)" \
+	"$(fmt "$p_t" 1)" MB/s "the same path" "$(fmt "$p_b" 1) MB/s" "$(ratio "$p_t" "$p_b")" \
+	"≥0.5x: $(verdict "$p_t" "$p_b" ge 0.5)"
 
 # Control.
 ROWS+=("" "**Control latency and restart**" ""
