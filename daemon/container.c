@@ -51,6 +51,7 @@ void ctr_unref(struct container *c)
 	ctr_state_clear(&c->state);
 	free(c->dir);
 	free(c->rundir);
+	free(c->ps_text);
 	free(c);
 }
 

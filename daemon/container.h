@@ -35,6 +35,11 @@ struct container {
 	bool starting;            /* spawned, start result not in yet */
 	struct ctr_waiter *waiters;
 	int refs;
+	/* ps's summary as JSON text (req-ps.c), and the state it shows: its
+	 * configuration never changes, so the state tells when it is stale. */
+	char *ps_text;
+	size_t ps_len;
+	struct ctr_state ps_state;
 };
 
 /* Is c visible to a caller of uid? Root sees all; others their own. */

@@ -1,3 +1,5 @@
+#include "../common/buf.h"
+#include "../common/util.h"
 #include "../proto/msg.h"
 #include "container.h"
 #include "request.h"
@@ -20,25 +22,62 @@ static struct json_object *ctr_summary(const struct container *ct)
 	return o;
 }
 
+/* What the summary shows of the state (not the error text, nor times of
+ * the monitor's own). */
+static bool summary_state_same(const struct ctr_state *a, const struct ctr_state *b)
+{
+	return a->status == b->status && a->pid == b->pid && a->started_ns == b->started_ns &&
+	       a->finished_ns == b->finished_ns && a->exit_code == b->exit_code;
+}
+
+/* The summary as JSON text, built again only when its state changed: a
+ * ps of many containers then costs a copy of each, not a JSON tree. */
+static void summary_text(struct container *ct, const char **text, size_t *len)
+{
+	if (ct->ps_text == NULL || !summary_state_same(&ct->ps_state, &ct->state)) {
+		struct json_object *o = ctr_summary(ct);
+		const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN,
+								  &ct->ps_len);
+
+		free(ct->ps_text);
+		ct->ps_text = xstrdup(s);
+		ct->ps_state.status = ct->state.status;
+		ct->ps_state.pid = ct->state.pid;
+		ct->ps_state.started_ns = ct->state.started_ns;
+		ct->ps_state.finished_ns = ct->state.finished_ns;
+		ct->ps_state.exit_code = ct->state.exit_code;
+		json_object_put(o);
+	}
+	*text = ct->ps_text;
+	*len = ct->ps_len;
+}
+
 int req_ps(struct daemon *d, struct client *c, struct json_object *req, struct md_err *err)
 {
-	struct json_object *o, *list;
-	bool all = false;
+	static const char head[] = "{\"type\":\"containers\",\"containers\":[";
+	static const char tail[] = "]}";
+	struct buf text = { 0 };
+	bool all = false, first = true;
 	uid_t uid = server_client_uid(c);
 
 	if (proto_req_bool(req, "all", &all, err) < 0)
 		return -1;
-	o = proto_msg_new("containers");
-	list = json_object_new_array();
+	buf_append(&text, head, sizeof(head) - 1);
 	for (size_t i = 0; i < d->nctrs; i++) {
-		const struct container *ct = d->ctrs[i];
+		struct container *ct = d->ctrs[i];
+		const char *s;
+		size_t n;
 
 		if (!ctr_visible(ct, uid) || (!all && ct->state.status != CTR_RUNNING))
 			continue;
-		json_object_array_add(list, ctr_summary(ct));
+		summary_text(ct, &s, &n);
+		if (!first)
+			buf_append(&text, ",", 1);
+		buf_append(&text, s, n);
+		first = false;
 	}
-	json_object_object_add(o, "containers", list);
-	server_reply(c, o);
-	json_object_put(o);
+	buf_append(&text, tail, sizeof(tail) - 1);
+	server_reply_text(c, buf_head(&text), buf_used(&text));
+	buf_free(&text);
 	return REQ_DONE;
 }

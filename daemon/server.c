@@ -203,6 +203,17 @@ void server_reply(struct client *c, struct json_object *msg)
 	buf_free(&out);
 }
 
+void server_reply_text(struct client *c, const void *text, size_t len)
+{
+	struct buf out = { 0 };
+
+	if (c->gone)
+		return;
+	proto_frame_append(&out, FRAME_MSG, 0, text, len);
+	bufferevent_write(c->bev, buf_head(&out), buf_used(&out));
+	buf_free(&out);
+}
+
 void server_send_data(struct client *c, int stream, const void *data, size_t len)
 {
 	struct buf out = { 0 };

@@ -33,6 +33,8 @@ void server_client_unref(struct client *c);
 
 /* Send a message (not consumed). Ignored once the client is gone. */
 void server_reply(struct client *c, struct json_object *msg);
+/* The same for a message already rendered as JSON text. */
+void server_reply_text(struct client *c, const void *text, size_t len);
 void server_reply_error(struct client *c, const struct md_err *err);
 
 /* Send stream bytes (FRAME_STDOUT/STDERR). */
