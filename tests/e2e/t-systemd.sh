@@ -57,7 +57,7 @@ PY
 extra_pids+=($!)
 wait_until 5 test -S "$notify" || fail "notify listener did not start"
 NOTIFY_SOCKET=$notify "$BIN/minidockerd" --foreground --socket "$MD_TMP/n.sock" \
-	--root "$MD_TMP/nroot" --run "$MD_TMP/nrun" >"$MD_TMP/n.log" 2>&1 </dev/null &
+	--root "$MD_TMP/nroot" --run "$MD_TMP/nrun" "${MD_DAEMON_ARGS[@]}" >"$MD_TMP/n.log" 2>&1 </dev/null &
 extra_pids+=($!)
 wait_until 10 test -s "$MD_TMP/notified" || fail "no readiness notification within 10 s"
 assert_eq "READY=1" "$(cat "$MD_TMP/notified" 2>/dev/null)" "notification"
