@@ -22,34 +22,12 @@ CG_PARENT=
 CG_PEERS=
 MD=()
 
-_our_monitors() {
-	local exe p
-	find /proc -mindepth 2 -maxdepth 2 -name exe \( -lname "$BIN/minidocker-monitor" \
-		-o -lname "$BIN/minidocker-monitor (deleted)" \) 2>/dev/null |
-		while read -r exe; do
-			p=${exe%/exe}
-			{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF "$T/" && echo "${p#/proc/}"
-		done
-}
+# shellcheck source=tests/e2e/procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../e2e/procs.sh"
 
-# Without the daemon's waiting spare monitor (see tests/e2e/lib.sh).
-container_monitors() {
-	local p
-	for p in $(_our_monitors); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || echo "$p"
-	done
-}
-
-_children() { # PID: its direct children
-	local p line rest
-	for p in /proc/[0-9]*; do
-		{ read -r line <"$p/stat"; } 2>/dev/null || continue
-		rest=${line##*) }
-		# shellcheck disable=SC2086
-		set -- "$1" $rest
-		[ "$3" = "$1" ] && echo "${p#/proc/}"
-	done
-}
+# Monitors of our daemon (all, or without its waiting spare).
+_our_monitors() { monitors_under "$T"; }
+container_monitors() { container_monitors_under "$T"; }
 
 _peer_cleanup() {
 	local rt id
@@ -75,6 +53,7 @@ _remove_cgroups() {
 	done
 }
 
+# shellcheck disable=SC2120 # run.sh passes --no-spare-monitor
 daemon_start() { # [DAEMON ARG...]
 	"$BIN/minidockerd" --foreground --socket "$SOCK" --root "${DROOT:-$T/root}" --run "$RUNDIR" \
 		--cgroup-parent "$CG_PARENT" "$@" >>"$T/daemon.log" 2>&1 </dev/null &

@@ -281,37 +281,12 @@ md_setup() {
 	die "the daemon did not come up on $MD_SOCK within 10 s"
 }
 
-# PIDs of monitors of our build that serve containers under our temp dir.
-_our_monitors() {
-	local exe p
-	find /proc -mindepth 2 -maxdepth 2 -name exe \( -lname "$BIN/minidocker-monitor" \
-		-o -lname "$BIN/minidocker-monitor (deleted)" \) 2>/dev/null |
-		while read -r exe; do
-			p=${exe%/exe}
-			tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$MD_TMP/" && echo "${p#/proc/}"
-		done
-}
+# shellcheck source=tests/e2e/procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 
-# The same without the daemon's spare monitor: one started ahead for the
-# next container, named minidocker-spar(e) while it waits (mon-spare.c).
-container_monitors() {
-	local p
-	for p in $(_our_monitors); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || echo "$p"
-	done
-}
-
-# Direct children of PID (a monitor's child is its container's PID 1).
-_children() {
-	local p line rest
-	for p in /proc/[0-9]*; do
-		read -r line <"$p/stat" 2>/dev/null || continue
-		rest=${line##*) }
-		# shellcheck disable=SC2086
-		set -- "$1" $rest
-		[ "$3" = "$1" ] && echo "${p#/proc/}"
-	done
-}
+# Monitors of our daemon (all, or without its waiting spare).
+_our_monitors() { monitors_under "$MD_TMP"; }
+container_monitors() { container_monitors_under "$MD_TMP"; }
 
 # The test daemon's cgroup parent in every hierarchy: a container cgroup
 # still in it is a leak (each is removed when its container exits).

@@ -91,6 +91,7 @@ step "a pids limit counts the container's processes only"
 capture md run -d --name limited --pids-limit 2 /bin/sh -c 'sleep 300 & exec sleep 301'
 assert_eq 0 "$RC" "run --pids-limit 2 (stderr: $ERR)"
 lid=$OUT
+# shellcheck disable=SC2034 # read by the eval below
 lpid=$(ps_json_field limited Pid)
 # shellcheck disable=SC2016 # expanded by eval, at each try
 wait_until 5 eval '[ "$(pgrep -P "$lpid" -x sleep)" != "" ]' ||
