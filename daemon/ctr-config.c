@@ -33,6 +33,7 @@ void ctr_config_free(struct ctr_config *c)
 	free(c->image);
 	free(c->image_id);
 	strv_free(c->layers);
+	free(c->host_skel);
 	for (size_t i = 0; i < c->nvolumes; i++) {
 		free(c->volumes[i].source);
 		free(c->volumes[i].target);
@@ -121,6 +122,8 @@ char *ctr_config_to_json(const struct ctr_config *c)
 		json_object_object_add(o, "layers",
 				       proto_strv_to_json((const char *const *)c->layers));
 		add_bool(o, "vfs", c->vfs);
+	} else if (c->host_skel != NULL) {
+		add_str(o, "host_skel", c->host_skel);
 	}
 	json_object_object_add(o, "mounts", mounts_to_json(c));
 	add_int(o, "created_ns", c->created_ns);
@@ -247,13 +250,19 @@ static int config_limit_fields(struct json_object *o, struct ctr_config *c, stru
 }
 
 /* The image and the mounts: optional, absent in configs of the `host`
- * image written before images existed. */
+ * image written before images existed (and host_skel before skeletons). */
 static int config_image_fields(struct json_object *o, struct ctr_config *c, struct md_err *err)
 {
-	const char *image_id = NULL;
+	const char *image_id = NULL, *skel = NULL;
 
-	if (proto_req_str(o, "image_id", false, &image_id, err) < 0)
+	if (proto_req_str(o, "image_id", false, &image_id, err) < 0 ||
+	    proto_req_str(o, "host_skel", false, &skel, err) < 0)
 		return -1;
+	if (image_id == NULL && skel != NULL) {
+		if (skel[0] != '/')
+			return md_err_set(err, 0, "host_skel: not an absolute path");
+		c->host_skel = xstrdup(skel);
+	}
 	if (image_id == NULL)
 		return 0;
 	c->image_id = xstrdup(image_id);

@@ -48,6 +48,8 @@ struct ctr_config {
 	char *image_id;  /* "sha256:HEX" of the image; NULL for `host` */
 	char **layers;   /* the image's layer directories, bottom first; NULL for `host` */
 	bool vfs;        /* the root is a copy of the layers, not an overlay of them */
+	char *host_skel; /* `host`: where its skeletons are (host-skel.h), for an
+			  * overlay over one; NULL: built in rootfs/ instead */
 	bool read_only;  /* --read-only */
 	struct ctr_volume *volumes;
 	size_t nvolumes;

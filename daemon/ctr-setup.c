@@ -320,6 +320,7 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	struct md_err err;
 	struct sync_msg m;
 	int rootfd, got_fd, pty_slave = -1;
+	bool host_skeleton = spec->host_image && spec->root_mount_fd >= 0;
 
 	md_err_clear(&err);
 	/* S1: wait for the parent's go. */
@@ -366,8 +367,11 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 	if (rootfd < 0)
 		sync_fail(sync_fd, &err);
 
-	/* 4. The default image: host programs read-only, a generated /etc. */
-	if (spec->host_image && rootfs_build_host(rootfd, spec->hostname, &err) < 0)
+	/* 4. The default image: host programs read-only, a generated /etc.
+	 *    Over its skeleton, only the host's directories are left to bind;
+	 *    else the whole root is built here. */
+	if (spec->host_image && (host_skeleton ? rootfs_host_binds(rootfd, &err)
+					       : rootfs_build_host(rootfd, spec->hostname, &err)) < 0)
 		sync_fail(sync_fd, &err);
 
 	/* 4b. Mount points for /proc, /dev, /sys, volumes and tmpfs, each

@@ -26,10 +26,13 @@ struct ctr_mount {
 
 struct ctr_spec {
 	const char *rootfs;     /* host directory that becomes / */
-	int root_mount_fd;      /* >= 0: a detached mount (an image's overlay) the
-				 * child moves onto rootfs and uses as the root;
-				 * -1: rootfs is bound onto itself */
-	bool host_image;        /* populate rootfs as the default image `host` */
+	int root_mount_fd;      /* >= 0: a detached mount (an image's overlay, or
+				 * the `host` image's over its skeleton) the child
+				 * moves onto rootfs and uses as the root; -1:
+				 * rootfs is bound onto itself */
+	bool host_image;        /* the default image `host`: its host directories
+				 * bound (over a skeleton), or all of it built in
+				 * rootfs (root_mount_fd -1) */
 	bool read_only;         /* the whole root read-only (--read-only) */
 	const struct ctr_mount *mounts; /* volumes and tmpfs, parents before
 					 * what is mounted below them */

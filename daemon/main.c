@@ -26,6 +26,7 @@
 #include "mon-link.h"
 #include "ctr-seccomp.h"
 #include "fd-closer.h"
+#include "host-skel.h"
 #include "image-store.h"
 #include "request.h"
 #include "server.h"
@@ -44,9 +45,10 @@ static void usage(FILE *f)
 		   "                   [--max-containers-per-user N] [--storage-driver overlay|vfs]\n"
 		   "                   [--max-image-size BYTES] [--no-spare-monitor]\n"
 		   "\n"
-		   "--storage-driver: how an image's container gets its root: overlay (the\n"
-		   "default) mounts its writes over the image's layers; vfs copies the layers\n"
-		   "into it (slower, more disk; for a --root where overlay is refused).\n"
+		   "--storage-driver: how a container gets its root: overlay (the default)\n"
+		   "mounts its writes over the image's layers (the host image's skeleton);\n"
+		   "vfs copies the layers into it, or builds the host image there (slower,\n"
+		   "more disk; for a --root where overlay is refused).\n"
 		   "--no-spare-monitor: spawn each container's monitor when it starts, instead\n"
 		   "of handing the container to one started ahead (the default: faster starts\n"
 		   "for one idle process).\n");
@@ -174,6 +176,22 @@ static void prepare_dirs(struct daemon *d)
 	d->images = xcalloc(1, sizeof(*d->images));
 	if (image_store_open(d->images, d->root_dir, &err) < 0)
 		fatal("image store: %s", err.msg);
+}
+
+/* The `host` image's skeletons (host-skel.h) all go to the trash when no
+ * container that may stand on one is running: one left half-written by a
+ * crash, or built from host files that have changed since, is then never
+ * used again. A monitor builds a new one at the next start. */
+static void sweep_host_skeletons(struct daemon *d)
+{
+	cleanup_free char *dir = xasprintf("%s/%s", d->root_dir, HOST_SKEL_DIR);
+	struct md_err err;
+
+	for (size_t i = 0; i < d->nctrs; i++)
+		if (d->ctrs[i]->cfg.host_skel != NULL && d->ctrs[i]->link != NULL)
+			return;
+	if (image_store_discard(d->images, dir, &err) < 0)
+		log_warn("%s", err.msg);
 }
 
 /* The default seccomp filter, built once with libseccomp and kept as BPF
@@ -372,6 +390,7 @@ int main(int argc, char **argv)
 	if (server_listen(&d, &err) < 0)
 		fatal("%s", err.msg);
 	ctr_load_all(&d);
+	sweep_host_skeletons(&d);
 	image_trash_collect(&d);
 	d.spare_sweep = true; /* an earlier daemon's spare may have died */
 	spare_refill(&d);

@@ -1,7 +1,8 @@
 /* The monitor's part of a container's filesystem, done in the host's
  * namespaces before the clone, where host paths and the daemon's fds still
  * mean what they say: an image's root (its overlay, or a copy of its
- * layers), and each volume's source turned into a detached mount tree.
+ * layers), the `host` image's overlay over its skeleton, and each volume's
+ * source turned into a detached mount tree.
  * The child only moves what is made here (ctr-setup.c, steps 3 and 4d). */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include "../common/util.h"
 #include "ctr-mount.h"
 #include "ctr-overlay.h"
+#include "ctr-rootfs.h"
+#include "host-skel.h"
 #include "layer-copy.h"
 #include "mon-fds.h"
 #include "monitor.h"
@@ -47,9 +50,43 @@ static int copy_layers(struct monitor *m, struct md_err *err)
 	return fd < 0 ? -1 : 0;
 }
 
-/* An image's root: *fd its overlay as a detached mount, or -1 with the
- * layers copied into rootfs/ instead (--storage-driver vfs, or no usable
- * overlay here), or for the `host` image. */
+/* The `host` image's root: the overlay of the owner's skeleton under the
+ * container's upper directory, where the names are written first (upper
+ * is the daemon's new, empty directory, which the caller cannot reach).
+ * *fd stays -1 where overlay is refused: the child builds the whole root
+ * in rootfs/ then, as without skeletons. */
+static int host_root(struct monitor *m, const char *upper, const char *work, int *fd,
+		     struct md_err *err)
+{
+	uid_t uid = m->cfg.userns ? m->cfg.map_uid : 0;
+	gid_t gid = m->cfg.userns ? m->cfg.map_gid : 0;
+	cleanup_free char *skel = NULL;
+	cleanup_close int upfd = -1;
+	char *layers[2] = { NULL, NULL };
+	bool refused = false;
+
+	if (host_skel_get(m->cfg.host_skel, uid, gid, &skel, err) < 0)
+		return -1;
+	upfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (upfd < 0)
+		return md_err_set(err, errno, "open %s", upper);
+	if (rootfs_host_names(upfd, m->cfg.hostname, uid, gid, err) < 0)
+		return -1;
+	layers[0] = skel;
+	*fd = overlay_mount_root(layers, upper, work, m->cfg.auto_remove, &refused, err);
+	if (*fd >= 0)
+		return 0;
+	if (!refused)
+		return -1;
+	log_warn("%.12s: %s: building the host image in place instead", m->cfg.id, err->msg);
+	md_err_clear(err);
+	return 0;
+}
+
+/* A container's root: *fd its overlay as a detached mount, or -1 with the
+ * root made in rootfs/ instead: an image's layers copied there
+ * (--storage-driver vfs, or no usable overlay here), or the `host` image
+ * built there by the child. */
 static int prepare_root(struct monitor *m, int *fd, struct md_err *err)
 {
 	cleanup_free char *upper = xasprintf("%s/%s", m->dir, CTR_UPPER_DIR);
@@ -58,7 +95,7 @@ static int prepare_root(struct monitor *m, int *fd, struct md_err *err)
 
 	*fd = -1;
 	if (m->cfg.image_id == NULL)
-		return 0;
+		return m->cfg.host_skel != NULL ? host_root(m, upper, work, fd, err) : 0;
 	if (!m->cfg.vfs) {
 		*fd = overlay_mount_root(m->cfg.layers, upper, work, m->cfg.auto_remove, &refused,
 					 err);

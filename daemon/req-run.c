@@ -17,6 +17,7 @@
 #include "fd-closer.h"
 #include "request.h"
 #include "idmap.h"
+#include "host-skel.h"
 #include "run-config.h"
 #include "run-image.h"
 #include "run-mounts.h"
@@ -78,11 +79,13 @@ static int make_dirs(struct container *c, struct md_err *err)
 		return md_err_set(err, errno, "mkdir %s", c->rundir);
 	if (make_ctr_dir(c, CTR_ROOTFS_DIR, 0755, err) < 0)
 		return -1;
-	/* An image's container writes to upper/ over the read-only layers;
-	 * work/ is overlay's scratch space. Made even for a copied root: the
-	 * monitor falls back to copying where overlay is refused. */
-	if (c->cfg.image_id != NULL && (make_ctr_dir(c, CTR_UPPER_DIR, 0755, err) < 0 ||
-					make_ctr_dir(c, CTR_WORK_DIR, 0700, err) < 0))
+	/* An image's container (or the `host` image's over its skeleton)
+	 * writes to upper/ over the read-only layers; work/ is overlay's
+	 * scratch space. Made even for a copied root: the monitor falls back
+	 * to copying where overlay is refused. */
+	if ((c->cfg.image_id != NULL || c->cfg.host_skel != NULL) &&
+	    (make_ctr_dir(c, CTR_UPPER_DIR, 0755, err) < 0 ||
+	     make_ctr_dir(c, CTR_WORK_DIR, 0700, err) < 0))
 		return -1;
 	return 0;
 }
@@ -173,6 +176,8 @@ int req_run(struct daemon *d, struct client *c, struct json_object *req, struct 
 	if (r < 0)
 		return -1;
 	spare_next_id(d, cfg.id);
+	if (cfg.image_id == NULL && !d->storage_vfs)
+		cfg.host_skel = xasprintf("%s/%s", d->root_dir, HOST_SKEL_DIR);
 	cfg.created_ns = time_now_ns();
 	if (cfg.name != NULL && ctr_find_name(d->ctrs, d->nctrs, cfg.name) != NULL) {
 		md_err_set(err, 0, "name already in use: %s", cfg.name);

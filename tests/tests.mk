@@ -27,6 +27,8 @@ UNIT_DEPS_test-remove-tree := common/util.c common/err.c
 UNIT_DEPS_test-layer-extract := daemon/layer-extract.c common/util.c common/err.c
 UNIT_DEPS_test-layer-copy := daemon/layer-copy.c common/util.c common/err.c
 UNIT_DEPS_test-ctr-overlay := daemon/ctr-overlay.c common/util.c common/err.c
+UNIT_DEPS_test-host-skel := daemon/host-skel.c daemon/ctr-rootfs.c daemon/ctr-mount.c common/util.c \
+	common/err.c common/log.c
 UNIT_DEPS_test-image-spec := daemon/image-spec.c common/util.c common/err.c
 UNIT_DEPS_test-image-store := daemon/image-store.c daemon/image-spec.c proto/msg.c proto/frame.c \
 	common/buf.c common/util.c common/err.c common/log.c

@@ -244,6 +244,10 @@ state_dir() {
 # Extra options for our daemon's command line; a test sets it before
 # md_setup, e.g. MD_DAEMON_ARGS=(--log-max-size 4096).
 MD_DAEMON_ARGS=()
+# A command our daemon runs under, e.g. MD_DAEMON_WRAP=(unshare --mount) for
+# a private mount namespace the test may change with nsenter; it must exec
+# the daemon, whose pid is then MD_DAEMON_PID.
+MD_DAEMON_WRAP=()
 
 md_setup() {
 	need_root
@@ -266,7 +270,7 @@ md_setup() {
 	trap 'exit 130' INT
 	trap 'exit 129' HUP
 	_write_wrappers
-	"$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
+	"${MD_DAEMON_WRAP[@]}" "$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
 		--run "$MD_TMP/run" --group "$MD_GROUP" "${MD_DAEMON_ARGS[@]}" >"$MD_TMP/daemon.log" 2>&1 </dev/null &
 	MD_DAEMON_PID=$!
 	local i
@@ -384,7 +388,7 @@ md_done() {
 # stops this one). Returns 1 when it does not answer `version` within 10 s.
 # shellcheck disable=SC2120 # ARGs are optional
 md_daemon_start() {
-	"$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
+	"${MD_DAEMON_WRAP[@]}" "$BIN/minidockerd" --foreground --socket "$MD_SOCK" --root "$MD_TMP/root" \
 		--run "$MD_TMP/run" --group "$MD_GROUP" "${MD_DAEMON_ARGS[@]}" "$@" \
 		>>"$MD_TMP/daemon.log" 2>&1 </dev/null &
 	MD_DAEMON_PID=$!

@@ -5,8 +5,9 @@
 # host as uid/gid 4242 (the Uid and Gid lines of /proc/PID/status) while
 # `id -u` inside says 0, for exec'd processes too, and its uid_map and
 # gid_map are the single line "0 4242 1"; files it creates in / and /tmp
-# (and chowns to its root) are owned by 4242 on the host, in the rootfs
-# under our --root and through /proc/PID/root, never by host root, and
+# (and chowns to its root) are owned by 4242 on the host, in its upper
+# directory under our --root (and its skeleton is 4242's) and through
+# /proc/PID/root, never by host root, and
 # chown to an unmapped id fails; /etc/shadow is absent inside; writing
 # /proc/sys fails; -u 1000 is refused with 125 and a message naming
 # /etc/subuid (A has no subordinate range), creating nothing. User B (uid
@@ -89,16 +90,22 @@ done
 assert_eq "Uid: 4242 4242 4242 4242" "$exec_uid" "host view of an exec'd process's uids"
 
 step "files the container creates belong to 4242 on the host"
-ROOTFS=$(state_dir "$A_ID")/rootfs
-[ -d "$ROOTFS" ] || fail "no rootfs at $ROOTFS"
-for f in "$ROOTFS/rootfile" "/proc/$A_PID/root/rootfile" "/proc/$A_PID/root/tmp/tmpfile"; do
+# The `host` image's writes land in the container's upper directory, over
+# the skeleton of user A's (daemon/host-skel.h).
+UPPER=$(state_dir "$A_ID")/upper
+[ -d "$UPPER" ] || fail "no upper directory at $UPPER"
+for f in "$UPPER/rootfile" "/proc/$A_PID/root/rootfile" "/proc/$A_PID/root/tmp/tmpfile"; do
 	assert_eq "4242:4242" "$(stat -c %u:%g "$f" 2>&1)" "host owner of $f"
 done
-if [ -e "$ROOTFS/tmp/tmpfile" ]; then
-	assert_eq "4242:4242" "$(stat -c %u:%g "$ROOTFS/tmp/tmpfile")" "host owner of $ROOTFS/tmp/tmpfile"
+if [ -e "$UPPER/tmp/tmpfile" ]; then
+	assert_eq "4242:4242" "$(stat -c %u:%g "$UPPER/tmp/tmpfile")" "host owner of $UPPER/tmp/tmpfile"
 fi
-assert_eq "" "$(find "$ROOTFS" -xdev -user 0 2>/dev/null | head -n 5)" \
-	"files owned by host root in user A's rootfs"
+assert_eq "" "$(find "$UPPER" -xdev -user 0 2>/dev/null | head -n 5)" \
+	"files owned by host root in user A's upper directory"
+A_SKEL=$(find "$MD_TMP/root/host" -mindepth 1 -maxdepth 1 -name '4242.4242-*')
+[ -n "$A_SKEL" ] || fail "no skeleton of user A's under $MD_TMP/root/host"
+assert_eq "" "$(find "$A_SKEL" -xdev -user 0 2>/dev/null | head -n 5)" \
+	"files owned by host root in user A's skeleton"
 capture md_user exec ua-box /bin/sh -c 'touch /tmp/f2 && chown 1:1 /tmp/f2'
 assert_ne 0 "$RC" "chown to an unmapped id fails"
 assert_contains "Invalid argument" "$ERR" "chown to an unmapped id: EINVAL"

@@ -45,6 +45,7 @@ static void sample_config(struct ctr_config *c)
 	memcpy(c->id, SAMPLE_ID, ID_LEN + 1);
 	c->name = strdup("brave_turing");
 	c->image = strdup("host");
+	c->host_skel = strdup("/var/lib/minidocker/host");
 	c->created_ns = 1700000000123456789LL;
 	c->owner_uid = 1000;
 	c->owner_gid = 1001;
@@ -91,6 +92,10 @@ static void assert_config_equal(const struct ctr_config *a, const struct ctr_con
 	assert_string_equal(a->id, b->id);
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->image, b->image);
+	if (a->host_skel == NULL || b->host_skel == NULL)
+		assert_ptr_equal(a->host_skel, b->host_skel);
+	else
+		assert_string_equal(a->host_skel, b->host_skel);
 	assert_int_equal(a->created_ns, b->created_ns);
 	assert_int_equal(a->owner_uid, b->owner_uid);
 	assert_int_equal(a->owner_gid, b->owner_gid);
@@ -265,6 +270,8 @@ static void ctr_config_to_json__all_false_and_zero__identical(void **state)
 	a.owner_uid = a.owner_gid = a.uid = a.gid = 0;
 	a.rows = a.cols = 0;
 	a.stop_timeout = 0;
+	free(a.host_skel); /* the `host` image built in place */
+	a.host_skel = NULL;
 	text = ctr_config_to_json(&a);
 	assert_int_equal(ctr_config_from_json(text, &b, &err), 0);
 	assert_config_equal(&a, &b);
@@ -683,6 +690,12 @@ static void ctr_config_from_json__empty_argv__fails(void **state)
 	config_with("argv", json_object_new_array());
 }
 
+static void ctr_config_from_json__relative_host_skel__fails(void **state)
+{
+	(void)state;
+	config_with("host_skel", json_object_new_string("host"));
+}
+
 static void ctr_config_from_json__argv_string__fails(void **state)
 {
 	(void)state;
@@ -989,6 +1002,7 @@ int main(void)
 		cmocka_unit_test(ctr_config_from_json__long_id__fails),
 		cmocka_unit_test(ctr_config_from_json__id_number__fails),
 		cmocka_unit_test(ctr_config_from_json__empty_argv__fails),
+		cmocka_unit_test(ctr_config_from_json__relative_host_skel__fails),
 		cmocka_unit_test(ctr_config_from_json__argv_string__fails),
 		cmocka_unit_test(ctr_config_from_json__argv_number_element__fails),
 		cmocka_unit_test(ctr_config_from_json__env_object__fails),
