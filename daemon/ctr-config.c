@@ -56,6 +56,7 @@ void ctr_config_free(struct ctr_config *c)
 void ctr_state_clear(struct ctr_state *s)
 {
 	free(s->error);
+	free(s->skeleton);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -173,6 +174,8 @@ char *ctr_state_to_json(const struct ctr_state *s)
 	add_bool(o, "oom_killed", s->oom_killed);
 	if (s->error != NULL)
 		add_str(o, "error", s->error);
+	if (s->skeleton != NULL)
+		add_str(o, "skeleton", s->skeleton);
 	return json_take_text(o);
 }
 
@@ -425,7 +428,7 @@ int ctr_config_from_json(const char *text, struct ctr_config *c, struct md_err *
 
 static int state_fields(struct json_object *o, struct ctr_state *s, struct md_err *err)
 {
-	const char *status = NULL, *error = NULL;
+	const char *status = NULL, *error = NULL, *skeleton = NULL;
 	int64_t n;
 	size_t i;
 
@@ -450,10 +453,17 @@ static int state_fields(struct json_object *o, struct ctr_state *s, struct md_er
 		return -1;
 	s->exit_code = (int)n;
 	if (proto_req_str(o, "error", false, &error, err) < 0 ||
+	    proto_req_str(o, "skeleton", false, &skeleton, err) < 0 ||
 	    proto_req_bool(o, "oom_killed", &s->oom_killed, err) < 0)
 		return -1;
+	/* A name in --root/host, never a path. */
+	if (skeleton != NULL && (strchr(skeleton, '/') != NULL || skeleton[0] == '.' ||
+				 skeleton[0] == '\0'))
+		return md_err_set(err, 0, "skeleton: not a skeleton's name");
 	if (error != NULL)
 		s->error = xstrdup(error);
+	if (skeleton != NULL)
+		s->skeleton = xstrdup(skeleton);
 	return 0;
 }
 

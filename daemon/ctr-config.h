@@ -103,6 +103,8 @@ struct ctr_state {
 	int exit_code;      /* Docker's ExitCode: the status, or 128+N for signal N */
 	bool oom_killed;    /* the kernel's OOM killer ended a process of it */
 	char *error;        /* why the container failed to start, if it did */
+	char *skeleton;     /* the `host` image's skeleton its root stands on (its
+			     * name under --root/host), or NULL */
 };
 
 void ctr_config_free(struct ctr_config *c);

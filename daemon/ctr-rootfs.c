@@ -99,7 +99,9 @@ static int symlink_at(const char *target, int dirfd, const char *path, uid_t uid
 }
 
 /* Copy a host path into the root as what it is: a symlink stays a link,
- * a regular file is copied. Missing host files are skipped. */
+ * a regular file is copied. Missing host files are skipped, and so is a
+ * file the host keeps from other users: the copy is made as host root
+ * and may be given to a user's container. */
 static int copy_host_entry(int dirfd, const char *host_path, const char *path, uid_t uid,
 			   gid_t gid, struct md_err *err)
 {
@@ -118,7 +120,7 @@ static int copy_host_entry(int dirfd, const char *host_path, const char *path, u
 		target[n] = '\0';
 		return symlink_at(target, dirfd, path, uid, gid, err);
 	}
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH))
 		return 0;
 	if (file_read_all(host_path, 16 * 1024 * 1024, &data, &len, err) < 0)
 		return -1;
@@ -222,20 +224,34 @@ int rootfs_host_names(int dirfd, const char *hostname, uid_t uid, gid_t gid, str
 	return 0;
 }
 
+/* Bind the host directory host onto path in the root. Only where the
+ * skeleton has a mount point for it: a directory the host gained since
+ * the skeleton was found waits for the next container (whose skeleton,
+ * by its new key, has one). */
+static int bind_host_dir(int rootfd, const char *host, const char *path, struct md_err *err)
+{
+	struct stat st;
+
+	if (host_type(host) != S_IFDIR)
+		return 0;
+	if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return mnt_bind_in_root(rootfd, host, path, 1, 0, err);
+}
+
 int rootfs_host_binds(int rootfd, struct md_err *err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(host_program_dirs); i++) {
 		cleanup_free char *host = xasprintf("/%s", host_program_dirs[i]);
 
-		if (host_type(host) == S_IFDIR &&
-		    mnt_bind_in_root(rootfd, host, host_program_dirs[i], 1, 0, err) < 0)
+		if (bind_host_dir(rootfd, host, host_program_dirs[i], err) < 0)
 			return md_err_prefix(err, "host image");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(etc_bound); i++) {
 		cleanup_free char *host = xasprintf("/etc/%s", etc_bound[i]);
 		cleanup_free char *path = xasprintf("etc/%s", etc_bound[i]);
 
-		if (host_type(host) == S_IFDIR && mnt_bind_in_root(rootfd, host, path, 1, 0, err) < 0)
+		if (bind_host_dir(rootfd, host, path, err) < 0)
 			return md_err_prefix(err, "host image");
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* minidockerd: parse options, prepare directories and the socket, adopt the
  * containers on disk, tell systemd we are ready, run the event loop. */
+#include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -178,20 +179,51 @@ static void prepare_dirs(struct daemon *d)
 		fatal("image store: %s", err.msg);
 }
 
-/* The `host` image's skeletons (host-skel.h) all go to the trash when no
- * container that may stand on one is running: one left half-written by a
- * crash, or built from host files that have changed since, is then never
- * used again. A monitor builds a new one at the next start. */
+/* Whether a running container's root stands on the skeleton name. */
+static bool skeleton_in_use(const struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->nctrs; i++) {
+		const struct container *c = d->ctrs[i];
+
+		if (c->link != NULL && c->state.skeleton != NULL &&
+		    strcmp(c->state.skeleton, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The `host` image's skeletons (host-skel.h) that no running container
+ * stands on go to the trash: those built from host files that have
+ * changed since, and what a monitor that died left half-built. A container
+ * still starting may be building one or about to use any: then all stay,
+ * until the next daemon start. */
 static void sweep_host_skeletons(struct daemon *d)
 {
-	cleanup_free char *dir = xasprintf("%s/%s", d->root_dir, HOST_SKEL_DIR);
+	cleanup_free char *base = xasprintf("%s/%s", d->root_dir, HOST_SKEL_DIR);
+	struct dirent *e;
 	struct md_err err;
+	DIR *dir;
 
 	for (size_t i = 0; i < d->nctrs; i++)
-		if (d->ctrs[i]->cfg.host_skel != NULL && d->ctrs[i]->link != NULL)
+		if (d->ctrs[i]->starting && d->ctrs[i]->cfg.host_skel != NULL)
 			return;
-	if (image_store_discard(d->images, dir, &err) < 0)
-		log_warn("%s", err.msg);
+	dir = opendir(base);
+	if (dir == NULL) {
+		if (errno != ENOENT)
+			log_warn("open %s: %s", base, strerror(errno));
+		return;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		cleanup_free char *path = NULL;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    skeleton_in_use(d, e->d_name))
+			continue;
+		path = xasprintf("%s/%s", base, e->d_name);
+		if (image_store_discard(d->images, path, &err) < 0)
+			log_warn("%s", err.msg);
+	}
+	closedir(dir);
 }
 
 /* The default seccomp filter, built once with libseccomp and kept as BPF

@@ -53,8 +53,9 @@ static int copy_layers(struct monitor *m, struct md_err *err)
 /* The `host` image's root: the overlay of the owner's skeleton under the
  * container's upper directory, where the names are written first (upper
  * is the daemon's new, empty directory, which the caller cannot reach).
- * *fd stays -1 where overlay is refused: the child builds the whole root
- * in rootfs/ then, as without skeletons. */
+ * *fd stays -1 where there is no skeleton (it cannot be built here) or
+ * overlay is refused: the child then builds the whole root in rootfs/,
+ * which fails as clearly if the cause was the disk. */
 static int host_root(struct monitor *m, const char *upper, const char *work, int *fd,
 		     struct md_err *err)
 {
@@ -66,7 +67,7 @@ static int host_root(struct monitor *m, const char *upper, const char *work, int
 	bool refused = false;
 
 	if (host_skel_get(m->cfg.host_skel, uid, gid, &skel, err) < 0)
-		return -1;
+		goto in_place;
 	upfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (upfd < 0)
 		return md_err_set(err, errno, "open %s", upper);
@@ -74,10 +75,14 @@ static int host_root(struct monitor *m, const char *upper, const char *work, int
 		return -1;
 	layers[0] = skel;
 	*fd = overlay_mount_root(layers, upper, work, m->cfg.auto_remove, &refused, err);
-	if (*fd >= 0)
+	if (*fd >= 0) {
+		/* Recorded for the daemon's sweep: this skeleton is in use. */
+		m->state.skeleton = xstrdup(strrchr(skel, '/') + 1);
 		return 0;
+	}
 	if (!refused)
 		return -1;
+in_place:
 	log_warn("%.12s: %s: building the host image in place instead", m->cfg.id, err->msg);
 	md_err_clear(err);
 	return 0;

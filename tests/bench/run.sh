@@ -215,6 +215,7 @@ declare -A LAT_LABEL=(
 	[md_detach]="minidocker run -d $IMG /bin/true (until the ID is printed)"
 	[md_nospare]="minidocker run --rm $IMG /bin/true, daemon with \`--no-spare-monitor\`"
 	[md_tmpfs]="minidocker run --rm $IMG /bin/true, daemon with \`--root\` on a tmpfs"
+	[md_host_tmpfs]="minidocker run --rm /bin/true (\`host\` image), daemon with \`--root\` on a tmpfs"
 )
 [ "$HAVE_CRUN" = 1 ] || LAT_LABEL[crun]="crun run: n/a${CRUN_WHY:+ (crun $(crun --version 2>/dev/null | head -n1 | awk '{ print $3 }') refuses this host: \"$CRUN_WHY\")}"
 
@@ -272,6 +273,8 @@ daemon_wait_up
 "${MD[@]}" import "$T/busybox.tar" "$IMG" >/dev/null || log "import into the tmpfs root failed"
 measure md_tmpfs "${o[@]}" -p 0 -- "${MD[@]}" run --rm "$IMG" /bin/true
 measure md_tmpfs_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm "$IMG" /bin/true
+measure md_host_tmpfs "${o[@]}" -p 0 -- "${MD[@]}" run --rm /bin/true
+measure md_host_tmpfs_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm /bin/true
 # The relay too: its log is written under --root.
 measure relay_md_pipe_tmpfs "${ro[@]}" -- sh -c "$MDQ run --rm /bin/sh -c '$PROD' | cat >/dev/null"
 daemon_stop
@@ -428,9 +431,15 @@ fi
 # ---- relay throughput -----------------------------------------------------------
 
 log "relay: $RELAY_MB MiB through base64 ($B64_BYTES bytes out), $RELAY_RUNS runs each"
+# Through a pty, two ways with the same surroundings on both sides: the
+# relay's output to /dev/null (mdtime's stdout), as \`script\` writes it;
+# and inside an outer pty, a user's terminal (script around each). The
+# client with -t only needs no terminal of its own, as with docker.
 if [ "$HAVE_SCRIPT" = 1 ]; then
 	measure relay_script "${ro[@]}" -- script -qfec "sh -c '$PROD'" /dev/null
-	measure relay_md_tty "${ro[@]}" -- script -qfec "$MDQ run -t --rm /bin/sh -c '$PROD'" /dev/null
+	measure relay_md_tty "${ro[@]}" -- "${MD[@]}" run -t --rm /bin/sh -c "$PROD"
+	measure relay_script_term "${ro[@]}" -- script -qfec "script -qfec \"sh -c '$PROD'\" /dev/null" /dev/null
+	measure relay_md_tty_term "${ro[@]}" -- script -qfec "$MDQ run -t --rm /bin/sh -c '$PROD'" /dev/null
 fi
 measure relay_pipe "${ro[@]}" -- sh -c "sh -c '$PROD' | cat >/dev/null"
 measure relay_md_pipe "${ro[@]}" -- sh -c "$MDQ run --rm /bin/sh -c '$PROD' | cat >/dev/null"
@@ -444,7 +453,7 @@ lat_table() { # SUFFIX TITLE
 	ROWS+=("" "**$2** (median of $RUNS runs after $WARM warm-up; ratio to the floor)" ""
 		"| start-to-exit | median | unit | p10-p90 | baseline | ratio | target |"
 		"| --- | ---: | --- | --- | --- | ---: | --- |")
-	for k in "${LAT_ROWS[@]}" md_nospare md_tmpfs; do
+	for k in "${LAT_ROWS[@]}" md_nospare md_tmpfs md_host_tmpfs; do
 		med=${MED[$k$s]:-}
 		if [ -z "$med" ]; then
 			row "${LAT_LABEL[$k]}" n/a ms - - n/a -
@@ -547,13 +556,20 @@ ROWS+=("" "**Relay throughput** (\`$PROD\`: $(calc "$B64_BYTES / 1e6") MB of out
 	"| --- | ---: | --- | --- | --- | ---: | --- |")
 s_b=$(mbps relay_script)
 s_m=$(mbps relay_md_tty)
+t_b=$(mbps relay_script_term)
+t_m=$(mbps relay_md_tty_term)
 p_b=$(mbps relay_pipe)
 p_m=$(mbps relay_md_pipe)
 row "host: \`script -qfec \"sh -c '…'\" /dev/null\`" "$(fmt "$s_b" 1)" MB/s "one pty" "-" "1.00x" "-"
 r=$(ratio "$s_m" "$s_b")
-row "**minidocker run -t --rm** (\`host\` image) under \`script\`" "$(fmt "$s_m" 1)" MB/s \
-	"container pty → monitor → socket → client → script's pty" "$(fmt "$s_b" 1) MB/s" "$r" \
+row "**minidocker run -t --rm** (\`host\` image), its output to /dev/null" "$(fmt "$s_m" 1)" MB/s \
+	"container pty → monitor → socket → client" "$(fmt "$s_b" 1) MB/s" "$r" \
 	"≥0.9x: $(verdict "$s_m" "$s_b" ge 0.9)"
+row "host: \`script\` inside \`script\` (a terminal around it)" "$(fmt "$t_b" 1)" MB/s \
+	"two ptys" "-" "1.00x" "-"
+row "minidocker run -t --rm inside \`script\` (a terminal around it)" "$(fmt "$t_m" 1)" MB/s \
+	"container pty → monitor → socket → client → outer pty" "$(fmt "$t_b" 1) MB/s" \
+	"$(ratio "$t_m" "$t_b")" "≥0.9x: $(verdict "$t_m" "$t_b" ge 0.9)"
 row "host: plain pipe \`sh -c '…' \\| cat >/dev/null\`" "$(fmt "$p_b" 1)" MB/s "one pipe" "-" "1.00x" "-"
 r=$(ratio "$p_m" "$p_b")
 row "**minidocker run --rm** (no -t) \`\\| cat >/dev/null\`" "$(fmt "$p_m" 1)" MB/s \

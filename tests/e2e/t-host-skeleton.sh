@@ -3,14 +3,15 @@
 # owner (daemon/host-skel.h) and shared by that owner's containers. Two of
 # root's containers share one skeleton, and a user's containers have their
 # own, owned by the user (container root inside). Each container has its
-# own /etc/hostname and /etc/hosts, and what one writes in /etc the next
-# does not see. A host file the skeleton copies, changed (a file bound over
+# own /etc/hostname and /etc/hosts, and what one writes in /etc (a user's
+# container too, which owns the files of its lower layer: an appended
+# passwd, a removed profile) neither the next one nor the skeleton sees. A host file the skeleton copies, changed (a file bound over
 # /etc/profile in the daemon's private mount namespace, never the host's),
 # reaches the next container through a new skeleton; changed back, the
 # first skeleton serves again. A daemon restarted while a `host` container
-# runs keeps the skeletons, and that container still reads its /etc; one
-# restarted with none running moves them all away, and the next container
-# gets a new one. With --storage-driver vfs no skeleton is used: the root
+# runs keeps that container's skeleton (it still reads its /etc) and moves
+# the others away; one restarted with none running moves them all away,
+# and the next container gets a new one. With --storage-driver vfs no skeleton is used: the root
 # is built in the container's rootfs directory, with the same /etc.
 
 # shellcheck disable=SC2016 # $ in single quotes is for the container's shell
@@ -38,6 +39,7 @@ capture md run --rm --hostname one /bin/sh -c 'cat /etc/hostname; grep 127.0.1.1
 assert_eq 0 "$RC" "the first container exits 0"
 assert_eq "one"$'\n'"127.0.1.1	one" "$OUT" "the first container's /etc/hostname and /etc/hosts"
 capture md run --rm --hostname two /bin/sh -c 'cat /etc/hostname; grep 127.0.1.1 /etc/hosts; test -e /etc/probe && echo "probe seen"; true'
+assert_eq 0 "$RC" "the second container exits 0"
 assert_eq "two"$'\n'"127.0.1.1	two" "$OUT" "the second container's names, without the first one's write"
 assert_lines 1 "$(skels 0.0-)" "root's skeletons after two containers"
 root_skel=$(skels 0.0-)
@@ -53,6 +55,13 @@ user_skel=$(skels "$MD_UID.")
 assert_lines 1 "$user_skel" "the user's skeletons"
 assert_eq "$MD_UID:$MD_UID" "$(stat -c %u:%g "$SKELS/$user_skel/etc/passwd")" "the owner of the user's skeleton on the host"
 assert_lines 1 "$(skels 0.0-)" "root's skeletons after the user's container"
+passwd_before=$(cat "$SKELS/$user_skel/etc/passwd")
+capture md_user run --rm /bin/sh -c 'echo "intruder:x:0:0::/:/bin/sh" >>/etc/passwd && rm /etc/profile && echo changed'
+assert_eq "changed" "$OUT" "the user's container appends to /etc/passwd and removes /etc/profile"
+capture md_user run --rm /bin/sh -c 'grep -c intruder /etc/passwd; test -e /etc/profile && echo "profile here"'
+assert_eq "0"$'\n'"profile here" "$OUT" "the user's next container: passwd and profile as built"
+assert_eq "$passwd_before" "$(cat "$SKELS/$user_skel/etc/passwd")" "the user's skeleton's passwd after the write"
+[ -e "$SKELS/$user_skel/etc/profile" ] || fail "the user's skeleton lost etc/profile"
 
 step "a changed host file reaches the next container"
 printf 'MDE2E_PROFILE=changed\n' >"$MD_TMP/profile"
@@ -65,13 +74,13 @@ capture md run --rm /bin/cat /etc/profile
 assert_eq "$(cat /etc/profile)" "$OUT" "/etc/profile inside, changed back"
 assert_lines 2 "$(skels 0.0-)" "root's skeletons after changing back (the first serves again)"
 
-step "a restart keeps the skeletons while a host container runs"
+step "a restart keeps only the skeleton a running container stands on"
 capture md run -d --name keeper /bin/sleep 600
 assert_eq 0 "$RC" "run -d keeper"
 kill -TERM "$MD_DAEMON_PID"
 wait "$MD_DAEMON_PID"
 md_daemon_start || die "the daemon did not come back"
-assert_lines 3 "$(skels)" "the skeletons after a restart with keeper running"
+assert_eq "$root_skel" "$(skels)" "the skeletons after a restart with keeper running"
 capture md exec keeper /bin/cat /etc/hostname /etc/passwd
 assert_eq 0 "$RC" "keeper still reads its /etc"
 assert_contains "root:x:0:0" "$OUT" "keeper's /etc/passwd"

@@ -73,6 +73,7 @@ static void sample_state(struct ctr_state *s)
 	s->finished_ns = 1700000001999999999LL;
 	s->exit_code = 137;
 	s->error = strdup("exec \"nope\": No such file or directory");
+	s->skeleton = strdup("0.0-0123456789abcdef");
 }
 
 static void assert_strv_equal(char **a, char **b)
@@ -127,6 +128,10 @@ static void assert_state_equal(const struct ctr_state *a, const struct ctr_state
 	} else {
 		assert_string_equal(a->error, b->error);
 	}
+	if (a->skeleton == NULL || b->skeleton == NULL)
+		assert_ptr_equal(a->skeleton, b->skeleton);
+	else
+		assert_string_equal(a->skeleton, b->skeleton);
 }
 
 /* JSON text of the sample (config or state) with key replaced by val (a
@@ -830,6 +835,15 @@ static void ctr_state_from_json__uppercase_status__fails(void **state)
 			   "unknown status");
 }
 
+/* The skeleton is a name under --root/host: never a path out of it. */
+static void ctr_state_from_json__skeleton_path__fails(void **state)
+{
+	(void)state;
+	state_with("skeleton", json_object_new_string("../../etc"));
+	state_with("skeleton", json_object_new_string(".."));
+	state_with("skeleton", json_object_new_string(""));
+}
+
 static void ctr_state_from_json__status_number__fails(void **state)
 {
 	(void)state;
@@ -1025,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(ctr_state_from_json__unknown_status__fails),
 		cmocka_unit_test(ctr_state_from_json__uppercase_status__fails),
 		cmocka_unit_test(ctr_state_from_json__status_number__fails),
+		cmocka_unit_test(ctr_state_from_json__skeleton_path__fails),
 		cmocka_unit_test(ctr_state_from_json__missing_pid__fails),
 		cmocka_unit_test(ctr_state_from_json__missing_monitor_pid__fails),
 		cmocka_unit_test(ctr_state_from_json__missing_started_ns__fails),

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../common/util.h"
@@ -99,6 +100,9 @@ static int fx_setup(void **state)
 	assert_true(etc >= 0);
 	put_file(etc, "profile", "PS1=fake\n");
 	put_file(etc, "shadow", "root:secret\n");
+	/* Of the copied list, but kept from other users on this host. */
+	put_file(etc, "login.defs", "PASS_MAX_DAYS 1\n");
+	assert_int_equal(fchmodat(etc, "login.defs", 0600, 0), 0);
 	assert_int_equal(symlinkat("/usr/share/zoneinfo/UTC", etc, "localtime"), 0);
 	assert_int_equal(mkdirat(etc, "profile.d", 0755), 0);
 	close(etc);
@@ -161,6 +165,7 @@ static void rootfs_host_skeleton__fake_host__holds_what_the_host_gives(void **st
 		       "root:x:0:0:root:/root:/bin/sh\n"
 		       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
 	assert_int_equal(faccessat(fx->out, "etc/shadow", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+	assert_int_equal(faccessat(fx->out, "etc/login.defs", F_OK, AT_SYMLINK_NOFOLLOW), -1);
 	assert_int_equal(faccessat(fx->out, "etc/hostname", F_OK, AT_SYMLINK_NOFOLLOW), -1);
 	/* Everything is container root's, links included. */
 	for (const char *const *p = (const char *const[]){ "tmp", "usr", "bin", "etc",
@@ -273,6 +278,35 @@ static void host_skel_get__twice__built_once_per_owner(void **state)
 	assert_int_equal(count_entries(base, ".build-"), 0);
 }
 
+/* Monitors that start at once race to build the same skeleton: one wins
+ * the rename, the others use it, and no build directory is left. */
+static void host_skel_get__concurrent__one_skeleton(void **state)
+{
+	struct fx *fx = *state;
+	cleanup_free char *base = xasprintf("%s/base", fx->base);
+	pid_t pids[8];
+
+	need_root();
+	for (size_t i = 0; i < ARRAY_SIZE(pids); i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			struct md_err err;
+			char *p = NULL;
+
+			_exit(host_skel_get(base, 0, 0, &p, &err) == 0 && access(p, F_OK) == 0 ? 0 : 1);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(pids); i++) {
+		int st;
+
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_int_equal(count_entries(base, "0.0-"), 1);
+	assert_int_equal(count_entries(base, ".build-"), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -282,6 +316,7 @@ int main(void)
 		T(rootfs_host_names__upper__etc_made_with_the_names),
 		T(rootfs_host_key__host_changes__key_follows),
 		T(host_skel_get__twice__built_once_per_owner),
+		T(host_skel_get__concurrent__one_skeleton),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
