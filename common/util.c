@@ -467,6 +467,14 @@ int64_t time_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int64_t time_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 void time_format_rfc3339(int64_t ns, char *buf, size_t len)
 {
 	time_t sec = (time_t)(ns / 1000000000LL);

@@ -97,6 +97,8 @@ int dir_empty(int fd, struct md_err *err);
 
 /* Current wall time as nanoseconds since the epoch. */
 int64_t time_now_ns(void);
+/* CLOCK_MONOTONIC in ns: for intervals, which a clock step must not stretch. */
+int64_t time_mono_ns(void);
 
 /* Format ns since the epoch as RFC 3339 with nanoseconds, UTC. */
 void time_format_rfc3339(int64_t ns, char *buf, size_t len);

@@ -115,6 +115,8 @@ void mon_proc_read_output(struct monitor *m, struct mon_proc *p, int i)
 	ssize_t n = read(p->out_fd[i], data, sizeof(data));
 
 	if (n > 0) {
+		if (p->tty && n < MON_PTY_BATCH_MIN)
+			p->batch_until_ns = time_mono_ns() + MON_PTY_BATCH_NS;
 		if (p->logged)
 			log_output(m, stream, data, (size_t)n);
 		mon_conn_broadcast_data(m, p, stream, data, (size_t)n);

@@ -426,19 +426,29 @@ static void drop_finished_execs(struct monitor *m)
 	}
 }
 
-static int poll_timeout_ms(const struct monitor *m)
+/* How long poll may wait, in ns; -1: until something happens. */
+static int64_t poll_timeout_ns(const struct monitor *m, int64_t now_mono)
 {
-	int64_t left;
+	int64_t t = -1;
 
 	/* A blocked output is looked at again each second, to drop stalled
 	 * readers in time. */
 	for (const struct mon_conn *c = m->conns; c != NULL; c = c->next)
-		if (c->full_since_ns != 0 && m->kill_at_ns == 0)
-			return 1000;
-	if (m->kill_at_ns == 0)
-		return -1;
-	left = (m->kill_at_ns - time_now_ns()) / 1000000;
-	return left < 0 ? 0 : (int)(left > 60000 ? 60000 : left + 1);
+		if (c->full_since_ns != 0)
+			t = 1000000000LL;
+	if (m->kill_at_ns != 0) {
+		int64_t left = m->kill_at_ns - time_now_ns();
+
+		t = left < 0 ? 0 : (left > 60000000000LL ? 60000000000LL : left);
+	}
+	/* A pty waiting for its batch is read when the wait ends. */
+	for (const struct mon_proc *p = m->procs; p != NULL; p = p->next) {
+		int64_t left = p->batch_until_ns - now_mono;
+
+		if (left > 0 && (t < 0 || left < t))
+			t = left;
+	}
+	return t;
 }
 
 /* What each pollfd stands for, so results map back after poll. */
@@ -450,6 +460,8 @@ struct poll_ref {
 
 static void poll_once(struct monitor *m)
 {
+	int64_t now = time_mono_ns(), wait;
+	struct timespec ts;
 	size_t n = 2, cap = 2;
 	struct pollfd *pfd;
 	struct poll_ref *ref;
@@ -465,7 +477,7 @@ static void poll_once(struct monitor *m)
 	pfd[0] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = m->signal_fd, .events = POLLIN };
 	for (p = m->procs; p != NULL; p = p->next) {
-		bool blocked = mon_conn_output_blocked(m, p);
+		bool blocked = mon_conn_output_blocked(m, p) || p->batch_until_ns > now;
 
 		for (int i = 0; i < 2; i++) {
 			ref[n] = (struct poll_ref){ .proc = p, .what = i };
@@ -489,7 +501,9 @@ static void poll_once(struct monitor *m)
 			.events = (short)((hold ? 0 : POLLIN) | (buf_used(&c->out) ? POLLOUT : 0)),
 		};
 	}
-	if (poll(pfd, n, poll_timeout_ms(m)) < 0 && errno != EINTR)
+	wait = poll_timeout_ns(m, now);
+	ts = (struct timespec){ .tv_sec = wait / 1000000000LL, .tv_nsec = wait % 1000000000LL };
+	if (ppoll(pfd, n, wait >= 0 ? &ts : NULL, NULL) < 0 && errno != EINTR)
 		fatal("poll: %s", strerror(errno));
 
 	if (pfd[1].revents)
