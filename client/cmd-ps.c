@@ -86,29 +86,41 @@ static void add_table_row(struct table *t, const struct ps_row *r, const struct 
 	free(cmd);
 }
 
+/* Newest first, as Docker lists them (the daemon's order is creation,
+ * but not after a restart, which reads the containers back in directory
+ * order): by each row's own created_ns, looked up once per row. */
+static int by_created_newest(const void *a, const void *b)
+{
+	const struct ps_row *x = a, *y = b;
+
+	return (x->created < y->created) - (x->created > y->created);
+}
+
 static void print_containers(struct json_object *list, const struct ps_opts *o)
 {
 	static const char *const header[6] = { "CONTAINER ID", "IMAGE", "COMMAND",
 					       "CREATED", "STATUS", "NAMES" };
 	int64_t now = time_now_ns();
+	size_t n = json_object_array_length(list), nrows = 0;
+	struct ps_row *rows = xcalloc(n + 1, sizeof(*rows));
 	struct table t;
-	size_t n = json_object_array_length(list);
 
+	for (size_t i = 0; i < n; i++)
+		if (row_from_json(json_object_array_get_idx(list, i), &rows[nrows]) == 0)
+			nrows++;
+	qsort(rows, nrows, sizeof(*rows), by_created_newest);
 	table_init(&t, 6);
 	table_add(&t, header);
-	/* Newest first, as Docker lists them: the daemon's order is creation. */
-	for (size_t i = n; i-- > 0;) {
-		struct ps_row r;
+	for (size_t i = 0; i < nrows; i++) {
+		const struct ps_row *r = &rows[i];
 
-		if (row_from_json(json_object_array_get_idx(list, i), &r) < 0)
-			continue;
 		if (o->quiet)
-			printf("%.*s\n", o->no_trunc ? ID_LEN : ID_SHORT_LEN, r.id);
+			printf("%.*s\n", o->no_trunc ? ID_LEN : ID_SHORT_LEN, r->id);
 		else if (o->json)
-			print_json_row(&r, now);
+			print_json_row(r, now);
 		else
-			add_table_row(&t, &r, o, now);
-		free(r.argv);
+			add_table_row(&t, r, o, now);
+		free(r->argv);
 	}
 	if (!o->quiet && !o->json) {
 		char *s = table_render(&t);
@@ -117,16 +129,7 @@ static void print_containers(struct json_object *list, const struct ps_opts *o)
 		free(s);
 	}
 	table_free(&t);
-}
-
-static int by_created(const void *a, const void *b)
-{
-	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
-	int64_t cx = 0, cy = 0;
-
-	proto_get_int(x, "created_ns", 0, INT64_MAX, &cx);
-	proto_get_int(y, "created_ns", 0, INT64_MAX, &cy);
-	return (cx > cy) - (cx < cy);
+	free(rows);
 }
 
 int cmd_ps(struct client_ctx *ctx, int argc, char **argv)
@@ -158,7 +161,6 @@ int cmd_ps(struct client_ctx *ctx, int argc, char **argv)
 		md_err_set(&err, 0, "bad reply from minidockerd: no container list");
 		return client_fail(&err);
 	}
-	json_object_array_sort(list, by_created);
 	print_containers(list, &o);
 	json_object_put(reply);
 	return 0;
