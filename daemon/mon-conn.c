@@ -51,7 +51,7 @@ void mon_conn_broadcast_data(struct monitor *m, struct mon_proc *p, enum frame_t
 
 bool mon_conn_output_blocked(struct monitor *m, const struct mon_proc *p)
 {
-	int64_t now = time_now_ns();
+	int64_t now = time_mono_ns();
 	bool blocked = false;
 
 	/* Backpressure reaches a process only through its own readers: one

@@ -115,8 +115,11 @@ void mon_proc_read_output(struct monitor *m, struct mon_proc *p, int i)
 	ssize_t n = read(p->out_fd[i], data, sizeof(data));
 
 	if (n > 0) {
-		if (p->tty && n < MON_PTY_BATCH_MIN)
-			p->batch_until_ns = time_mono_ns() + MON_PTY_BATCH_NS;
+		int64_t now = time_mono_ns();
+
+		if (p->tty && n < MON_PTY_BATCH_MIN && now - p->last_read_ns < MON_PTY_STREAM_NS)
+			p->batch_until_ns = now + MON_PTY_BATCH_NS;
+		p->last_read_ns = now;
 		if (p->logged)
 			log_output(m, stream, data, (size_t)n);
 		mon_conn_broadcast_data(m, p, stream, data, (size_t)n);

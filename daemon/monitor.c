@@ -51,7 +51,7 @@ struct json_object *monitor_state_msg(const struct monitor *m)
 
 void monitor_stop(struct monitor *m, int timeout_s)
 {
-	int64_t at = time_now_ns() + (int64_t)timeout_s * 1000000000LL;
+	int64_t at = time_mono_ns() + (int64_t)timeout_s * 1000000000LL;
 
 	if (m->main == NULL || m->main->reaped)
 		return;
@@ -437,9 +437,11 @@ static int64_t poll_timeout_ns(const struct monitor *m, int64_t now_mono)
 		if (c->full_since_ns != 0)
 			t = 1000000000LL;
 	if (m->kill_at_ns != 0) {
-		int64_t left = m->kill_at_ns - time_now_ns();
+		int64_t left = m->kill_at_ns - now_mono;
 
-		t = left < 0 ? 0 : (left > 60000000000LL ? 60000000000LL : left);
+		left = left < 0 ? 0 : left;
+		if (t < 0 || left < t)
+			t = left;
 	}
 	/* A pty waiting for its batch is read when the wait ends. */
 	for (const struct mon_proc *p = m->procs; p != NULL; p = p->next) {
@@ -502,7 +504,8 @@ static void poll_once(struct monitor *m)
 		};
 	}
 	wait = poll_timeout_ns(m, now);
-	ts = (struct timespec){ .tv_sec = wait / 1000000000LL, .tv_nsec = wait % 1000000000LL };
+	if (wait >= 0)
+		ts = (struct timespec){ .tv_sec = wait / 1000000000LL, .tv_nsec = wait % 1000000000LL };
 	if (ppoll(pfd, n, wait >= 0 ? &ts : NULL, NULL) < 0 && errno != EINTR)
 		fatal("poll: %s", strerror(errno));
 
@@ -539,7 +542,7 @@ static void run_loop(struct monitor *m)
 	while (!mon_proc_done(m->main)) {
 		poll_once(m);
 		close_finished_stdin(m);
-		if (m->kill_at_ns != 0 && time_now_ns() >= m->kill_at_ns) {
+		if (m->kill_at_ns != 0 && time_mono_ns() >= m->kill_at_ns) {
 			kill_container(m);
 			m->kill_at_ns = 0;
 		}
