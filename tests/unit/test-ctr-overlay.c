@@ -24,6 +24,7 @@
 
 #include "../../common/util.h"
 #include "../../daemon/ctr-overlay.h"
+#include "fs-fixture.h"
 
 #define NLAYERS_MAX 48
 
@@ -95,34 +96,7 @@ static int fx_teardown(void **state)
 
 static void need_root(void)
 {
-	if (geteuid() != 0) {
-		print_message("not root: overlay mounts need it\n");
-		skip();
-	}
-}
-
-static void put_file(int dir, const char *path, const char *data)
-{
-	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, data, strlen(data)), 0);
-	close(fd);
-}
-
-static void assert_content(int dir, const char *path, const char *expected)
-{
-	char buf[256];
-	int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		fail_msg("open %s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	assert_string_equal(buf, expected);
+	fx_need_root("overlay mounts");
 }
 
 static bool exists(int dir, const char *path)
@@ -162,16 +136,16 @@ static void put_opaque(int dir, const char *path)
 static void two_layers(struct fx *fx)
 {
 	add_layers(fx, 2);
-	put_file(fx->layer[0], "a", "lower");
-	put_file(fx->layer[0], "keep", "kept");
+	fx_put_file(fx->layer[0], "a", "lower");
+	fx_put_file(fx->layer[0], "keep", "kept");
 	assert_int_equal(mkdirat(fx->layer[0], "b", 0755), 0);
-	put_file(fx->layer[0], "b/inner", "i");
+	fx_put_file(fx->layer[0], "b/inner", "i");
 	assert_int_equal(mkdirat(fx->layer[0], "d", 0755), 0);
-	put_file(fx->layer[0], "d/x", "x");
-	put_file(fx->layer[1], "a", "upper");
+	fx_put_file(fx->layer[0], "d/x", "x");
+	fx_put_file(fx->layer[1], "a", "upper");
 	assert_int_equal(mknodat(fx->layer[1], "b", S_IFCHR | 0600, makedev(0, 0)), 0);
 	assert_int_equal(mkdirat(fx->layer[1], "d", 0755), 0);
-	put_file(fx->layer[1], "d/y", "y");
+	fx_put_file(fx->layer[1], "d/y", "y");
 	put_opaque(fx->layer[1], "d");
 }
 
@@ -182,11 +156,11 @@ static void overlay_mount_root__layers__merged_as_overlay_shows(void **state)
 	need_root();
 	two_layers(fx);
 	mount_ok(fx);
-	assert_content(fx->mnt, "a", "upper");
-	assert_content(fx->mnt, "keep", "kept");
+	fx_assert_content(fx->mnt, "a", "upper");
+	fx_assert_content(fx->mnt, "keep", "kept");
 	assert_false(exists(fx->mnt, "b"));
 	assert_false(exists(fx->mnt, "d/x"));
-	assert_content(fx->mnt, "d/y", "y");
+	fx_assert_content(fx->mnt, "d/y", "y");
 }
 
 static void overlay_mount_root__writes__go_to_upper_only(void **state)
@@ -197,13 +171,13 @@ static void overlay_mount_root__writes__go_to_upper_only(void **state)
 	need_root();
 	two_layers(fx);
 	mount_ok(fx);
-	put_file(fx->mnt, "new", "n");
-	put_file(fx->mnt, "keep", "changed");
+	fx_put_file(fx->mnt, "new", "n");
+	fx_put_file(fx->mnt, "keep", "changed");
 	assert_int_equal(unlinkat(fx->mnt, "a", 0), 0);
-	assert_content(fx->up, "new", "n");
-	assert_content(fx->up, "keep", "changed");
-	assert_content(fx->layer[0], "keep", "kept");
-	assert_content(fx->layer[1], "a", "upper");
+	fx_assert_content(fx->up, "new", "n");
+	fx_assert_content(fx->up, "keep", "changed");
+	fx_assert_content(fx->layer[0], "keep", "kept");
+	fx_assert_content(fx->layer[1], "a", "upper");
 	/* The deletion is overlay's own whiteout in upper. */
 	assert_int_equal(fstatat(fx->up, "a", &st, AT_SYMLINK_NOFOLLOW), 0);
 	assert_true(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
@@ -239,8 +213,8 @@ static void overlay_mount_root__disposable__volatile(void **state)
 	mount_as(fx, true);
 	mark = xasprintf("%s/work/incompat/volatile", fx->work);
 	assert_int_equal(stat(mark, &st), 0);
-	put_file(fx->mnt, "new", "n");
-	assert_content(fx->up, "new", "n");
+	fx_put_file(fx->mnt, "new", "n");
+	fx_assert_content(fx->up, "new", "n");
 }
 
 static void overlay_mount_root__kept__not_volatile(void **state)
@@ -268,13 +242,13 @@ static void overlay_mount_root__many_layers__top_first(void **state)
 
 		snprintf(name, sizeof(name), "only%zu", i);
 		snprintf(data, sizeof(data), "%zu", i);
-		put_file(fx->layer[i], name, data);
-		put_file(fx->layer[i], "top", data);
+		fx_put_file(fx->layer[i], name, data);
+		fx_put_file(fx->layer[i], "top", data);
 	}
 	mount_ok(fx);
-	assert_content(fx->mnt, "top", "39");
-	assert_content(fx->mnt, "only0", "0");
-	assert_content(fx->mnt, "only39", "39");
+	fx_assert_content(fx->mnt, "top", "39");
+	fx_assert_content(fx->mnt, "only0", "0");
+	fx_assert_content(fx->mnt, "only39", "39");
 }
 
 static void overlay_mount_root__missing_layer__fails_not_refused(void **state)

@@ -24,6 +24,7 @@
 #include "../../common/util.h"
 #include "../../daemon/ctr-rootfs.h"
 #include "../../daemon/host-skel.h"
+#include "fs-fixture.h"
 
 struct fx {
 	char base[64];
@@ -32,43 +33,11 @@ struct fx {
 	int out; /* TMP/out: where a skeleton is built */
 };
 
-static int open_dir(const char *base, const char *name)
-{
-	cleanup_free char *p = xasprintf("%s/%s", base, name);
-
-	assert_int_equal(mkdir(p, 0755), 0);
-	return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-static void put_file(int dir, const char *path, const char *data)
-{
-	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, data, strlen(data)), 0);
-	close(fd);
-}
-
 /* A file replaced as package managers do: a new one renamed over it. */
 static void replace_file(int dir, const char *path, const char *data)
 {
-	put_file(dir, "new.tmp", data);
+	fx_put_file(dir, "new.tmp", data);
 	assert_int_equal(renameat(dir, "new.tmp", dir, path), 0);
-}
-
-static void assert_content(int dir, const char *path, const char *expected)
-{
-	char buf[256];
-	int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		fail_msg("open %s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	assert_string_equal(buf, expected);
 }
 
 static struct stat stat_at(int dir, const char *path)
@@ -89,19 +58,19 @@ static int fx_setup(void **state)
 
 	snprintf(fx->base, sizeof(fx->base), "/tmp/test-host-skel.XXXXXX");
 	assert_non_null(mkdtemp(fx->base));
-	fx->hostfd = open_dir(fx->base, "host");
+	fx->hostfd = fx_open_dir(fx->base, "host");
 	fx->host = xasprintf("%s/host", fx->base);
-	fx->out = open_dir(fx->base, "out");
+	fx->out = fx_open_dir(fx->base, "out");
 	assert_int_equal(mkdirat(fx->hostfd, "usr", 0755), 0);
 	assert_int_equal(mkdirat(fx->hostfd, "usr/bin", 0755), 0);
 	assert_int_equal(symlinkat("usr/bin", fx->hostfd, "bin"), 0);
 	assert_int_equal(mkdirat(fx->hostfd, "etc", 0755), 0);
 	etc = openat(fx->hostfd, "etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(etc >= 0);
-	put_file(etc, "profile", "PS1=fake\n");
-	put_file(etc, "shadow", "root:secret\n");
+	fx_put_file(etc, "profile", "PS1=fake\n");
+	fx_put_file(etc, "shadow", "root:secret\n");
 	/* Of the copied list, but kept from other users on this host. */
-	put_file(etc, "login.defs", "PASS_MAX_DAYS 1\n");
+	fx_put_file(etc, "login.defs", "PASS_MAX_DAYS 1\n");
 	assert_int_equal(fchmodat(etc, "login.defs", 0600, 0), 0);
 	assert_int_equal(symlinkat("/usr/share/zoneinfo/UTC", etc, "localtime"), 0);
 	assert_int_equal(mkdirat(etc, "profile.d", 0755), 0);
@@ -125,10 +94,7 @@ static int fx_teardown(void **state)
 
 static void need_root(void)
 {
-	if (geteuid() != 0) {
-		print_message("not root: owners need it\n");
-		skip();
-	}
+	fx_need_root("owners");
 }
 
 static void rootfs_host_skeleton__fake_host__holds_what_the_host_gives(void **state)
@@ -155,13 +121,13 @@ static void rootfs_host_skeleton__fake_host__holds_what_the_host_gives(void **st
 	/* The generated /etc: the copied file and link, a mount point for the
 	 * public directory, root's shell sh (the fake host has no bash), and
 	 * nothing the list does not name (shadow) nor the names. */
-	assert_content(fx->out, "etc/profile", "PS1=fake\n");
+	fx_assert_content(fx->out, "etc/profile", "PS1=fake\n");
 	n = readlinkat(fx->out, "etc/localtime", target, sizeof(target) - 1);
 	assert_true(n > 0);
 	target[n] = '\0';
 	assert_string_equal(target, "/usr/share/zoneinfo/UTC");
 	assert_true(S_ISDIR(stat_at(fx->out, "etc/profile.d").st_mode));
-	assert_content(fx->out, "etc/passwd",
+	fx_assert_content(fx->out, "etc/passwd",
 		       "root:x:0:0:root:/root:/bin/sh\n"
 		       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
 	assert_int_equal(faccessat(fx->out, "etc/shadow", F_OK, AT_SYMLINK_NOFOLLOW), -1);
@@ -192,8 +158,8 @@ static void rootfs_host_names__upper__etc_made_with_the_names(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0755);
 	assert_int_equal(st.st_uid, 4242);
-	assert_content(fx->out, "etc/hostname", "box\n");
-	assert_content(fx->out, "etc/hosts",
+	fx_assert_content(fx->out, "etc/hostname", "box\n");
+	fx_assert_content(fx->out, "etc/hosts",
 		       "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\tbox\n");
 	assert_int_equal(stat_at(fx->out, "etc/hosts").st_gid, 4243);
 }
@@ -214,7 +180,7 @@ static void rootfs_host_key__host_changes__key_follows(void **state)
 	k = rootfs_host_key(fx->host);
 	assert_true(k != k0);
 	/* A copied file appears. */
-	put_file(etc, "inputrc", "set bell-style none\n");
+	fx_put_file(etc, "inputrc", "set bell-style none\n");
 	assert_true(rootfs_host_key(fx->host) != k);
 	k = rootfs_host_key(fx->host);
 	/* A public /etc directory appears (a new mount point). */

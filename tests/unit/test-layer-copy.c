@@ -27,6 +27,7 @@
 
 #include "../../common/util.h"
 #include "../../daemon/layer-copy.h"
+#include "fs-fixture.h"
 
 struct fx {
 	char base[64];
@@ -36,17 +37,6 @@ struct fx {
 	int out;    /* TMP/outside: must stay empty */
 };
 
-static int open_dir(const char *base, const char *name)
-{
-	cleanup_free char *p = xasprintf("%s/%s", base, name);
-	int fd;
-
-	assert_int_equal(mkdir(p, 0755), 0);
-	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	return fd;
-}
-
 static int fx_setup(void **state)
 {
 	struct fx *fx = xcalloc(1, sizeof(*fx));
@@ -54,10 +44,10 @@ static int fx_setup(void **state)
 	snprintf(fx->base, sizeof(fx->base), "/tmp/md-lcopy-XXXXXX");
 	assert_non_null(mkdtemp(fx->base));
 	snprintf(fx->outside, sizeof(fx->outside), "%s/outside", fx->base);
-	fx->root = open_dir(fx->base, "root");
-	fx->l1 = open_dir(fx->base, "l1");
-	fx->l2 = open_dir(fx->base, "l2");
-	fx->out = open_dir(fx->base, "outside");
+	fx->root = fx_open_dir(fx->base, "root");
+	fx->l1 = fx_open_dir(fx->base, "l1");
+	fx->l2 = fx_open_dir(fx->base, "l2");
+	fx->out = fx_open_dir(fx->base, "outside");
 	*state = fx;
 	return 0;
 }
@@ -78,22 +68,10 @@ static int fx_teardown(void **state)
 
 static void need_root(void)
 {
-	if (geteuid() != 0) {
-		print_message("not root: owners, device nodes and trusted.* xattrs need it\n");
-		skip();
-	}
+	fx_need_root("owners, device nodes and trusted.* xattrs");
 }
 
 /* ---- building layers ---- */
-
-static void put_file(int dir, const char *path, const char *data)
-{
-	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, data, strlen(data)), 0);
-	close(fd);
-}
 
 static void put_dir(int dir, const char *path)
 {
@@ -129,20 +107,6 @@ static mode_t type_of(int dir, const char *path)
 
 	assert_int_equal(fstatat(dir, path, &st, AT_SYMLINK_NOFOLLOW), 0);
 	return st.st_mode & S_IFMT;
-}
-
-static void assert_content(int dir, const char *path, const char *expected)
-{
-	char buf[256];
-	int fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	assert_string_equal(buf, expected);
 }
 
 static void assert_link(int dir, const char *path, const char *expected)
@@ -193,11 +157,11 @@ static void layer_copy__files_dirs_links__copied(void **state)
 
 	need_root();
 	put_dir(fx->l1, "etc");
-	put_file(fx->l1, "etc/hostname", "box\n");
+	fx_put_file(fx->l1, "etc/hostname", "box\n");
 	assert_int_equal(symlinkat("/etc/passwd", fx->l1, "abs"), 0);
 	assert_int_equal(symlinkat("../../../x", fx->l1, "rel"), 0);
 	copy_ok(fx, fx->l1);
-	assert_content(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
 	assert_link(fx->root, "abs", "/etc/passwd");
 	assert_link(fx->root, "rel", "../../../x");
 }
@@ -208,18 +172,18 @@ static void layer_copy__whiteout__deletes_file_and_tree_below(void **state)
 
 	need_root();
 	put_dir(fx->l1, "a");
-	put_file(fx->l1, "a/f", "f");
-	put_file(fx->l1, "a/g", "g");
+	fx_put_file(fx->l1, "a/f", "f");
+	fx_put_file(fx->l1, "a/g", "g");
 	put_dir(fx->l1, "b");
 	put_dir(fx->l1, "b/deep");
-	put_file(fx->l1, "b/deep/h", "h");
+	fx_put_file(fx->l1, "b/deep/h", "h");
 	put_dir(fx->l2, "a");
 	put_whiteout(fx->l2, "a/f");
 	put_whiteout(fx->l2, "b");
 	put_whiteout(fx->l2, "never-was");
 	copy_both(fx);
 	assert_false(exists(fx->root, "a/f"));
-	assert_content(fx->root, "a/g", "g");
+	fx_assert_content(fx->root, "a/g", "g");
 	assert_false(exists(fx->root, "b"));
 	assert_false(exists(fx->root, "never-was"));
 }
@@ -230,18 +194,18 @@ static void layer_copy__opaque_dir__hides_what_is_below(void **state)
 
 	need_root();
 	put_dir(fx->l1, "d");
-	put_file(fx->l1, "d/x", "x");
+	fx_put_file(fx->l1, "d/x", "x");
 	put_dir(fx->l1, "d/sub");
-	put_file(fx->l1, "d/sub/y", "y");
-	put_file(fx->l1, "keep", "k");
+	fx_put_file(fx->l1, "d/sub/y", "y");
+	fx_put_file(fx->l1, "keep", "k");
 	put_dir(fx->l2, "d");
-	put_file(fx->l2, "d/z", "z");
+	fx_put_file(fx->l2, "d/z", "z");
 	put_opaque(fx->l2, "d");
 	copy_both(fx);
 	assert_false(exists(fx->root, "d/x"));
 	assert_false(exists(fx->root, "d/sub"));
-	assert_content(fx->root, "d/z", "z");
-	assert_content(fx->root, "keep", "k");
+	fx_assert_content(fx->root, "d/z", "z");
+	fx_assert_content(fx->root, "keep", "k");
 }
 
 static void layer_copy__opaque_xattr__not_copied(void **state)
@@ -273,16 +237,16 @@ static void layer_copy__symlink_dir_below__replaced_not_followed(void **state)
 	assert_int_equal(symlinkat(up, fx->l1, "up"), 0);
 	assert_int_equal(symlinkat("/", fx->l1, "slash"), 0);
 	put_dir(fx->l2, "etc");
-	put_file(fx->l2, "etc/x", "x");
+	fx_put_file(fx->l2, "etc/x", "x");
 	put_dir(fx->l2, "up");
-	put_file(fx->l2, "up/y", "y");
+	fx_put_file(fx->l2, "up/y", "y");
 	put_dir(fx->l2, "slash");
-	put_file(fx->l2, "slash/md-layer-copy-must-not-exist", "z");
+	fx_put_file(fx->l2, "slash/md-layer-copy-must-not-exist", "z");
 	copy_both(fx);
 	assert_int_equal(type_of(fx->root, "etc"), S_IFDIR);
-	assert_content(fx->root, "etc/x", "x");
+	fx_assert_content(fx->root, "etc/x", "x");
 	assert_int_equal(type_of(fx->root, "up"), S_IFDIR);
-	assert_content(fx->root, "up/y", "y");
+	fx_assert_content(fx->root, "up/y", "y");
 	assert_int_equal(type_of(fx->root, "slash"), S_IFDIR);
 	assert_false(exists(AT_FDCWD, "/md-layer-copy-must-not-exist"));
 }
@@ -296,10 +260,10 @@ static void layer_copy__file_over_symlink__replaces_link(void **state)
 
 	need_root();
 	assert_int_equal(symlinkat(target, fx->l1, "f"), 0);
-	put_file(fx->l2, "f", "new");
+	fx_put_file(fx->l2, "f", "new");
 	copy_both(fx);
 	assert_int_equal(type_of(fx->root, "f"), S_IFREG);
-	assert_content(fx->root, "f", "new");
+	fx_assert_content(fx->root, "f", "new");
 }
 
 static void layer_copy__file_over_dir__replaces_tree(void **state)
@@ -308,15 +272,15 @@ static void layer_copy__file_over_dir__replaces_tree(void **state)
 
 	need_root();
 	put_dir(fx->l1, "p");
-	put_file(fx->l1, "p/inner", "i");
-	put_file(fx->l1, "q", "q");
-	put_file(fx->l2, "p", "file");
+	fx_put_file(fx->l1, "p/inner", "i");
+	fx_put_file(fx->l1, "q", "q");
+	fx_put_file(fx->l2, "p", "file");
 	put_dir(fx->l2, "q");
-	put_file(fx->l2, "q/r", "r");
+	fx_put_file(fx->l2, "q/r", "r");
 	copy_both(fx);
-	assert_content(fx->root, "p", "file");
+	fx_assert_content(fx->root, "p", "file");
 	assert_int_equal(type_of(fx->root, "q"), S_IFDIR);
-	assert_content(fx->root, "q/r", "r");
+	fx_assert_content(fx->root, "q/r", "r");
 }
 
 static void layer_copy__owner_mode_mtime__kept(void **state)
@@ -327,7 +291,7 @@ static void layer_copy__owner_mode_mtime__kept(void **state)
 
 	need_root();
 	put_dir(fx->l1, "d");
-	put_file(fx->l1, "d/suid", "s");
+	fx_put_file(fx->l1, "d/suid", "s");
 	assert_int_equal(fchownat(fx->l1, "d/suid", 1234, 5678, 0), 0);
 	assert_int_equal(fchmodat(fx->l1, "d/suid", 04750, 0), 0);
 	assert_int_equal(utimensat(fx->l1, "d/suid", t, 0), 0);
@@ -403,13 +367,13 @@ static void layer_copy_all__layers__applied_bottom_first(void **state)
 	struct md_err err = { 0 };
 
 	need_root();
-	put_file(fx->l1, "f", "lower");
-	put_file(fx->l1, "g", "lower");
-	put_file(fx->l2, "f", "upper");
+	fx_put_file(fx->l1, "f", "lower");
+	fx_put_file(fx->l1, "g", "lower");
+	fx_put_file(fx->l2, "f", "upper");
 	put_whiteout(fx->l2, "g");
 	if (layer_copy_all(layers, root, &err) != 0)
 		fail_msg("layer_copy_all failed: %s", err.msg);
-	assert_content(fx->root, "f", "upper");
+	fx_assert_content(fx->root, "f", "upper");
 	assert_false(exists(fx->root, "g"));
 }
 
