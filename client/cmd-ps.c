@@ -25,6 +25,7 @@ struct ps_row {
 	const char *id, *name, *image, *state;
 	const char **argv;
 	int64_t created, started, finished, exit_code, pid;
+	size_t order; /* its place in the daemon's list (creation order) */
 };
 
 static int row_from_json(struct json_object *o, struct ps_row *r)
@@ -88,12 +89,15 @@ static void add_table_row(struct table *t, const struct ps_row *r, const struct 
 
 /* Newest first, as Docker lists them (the daemon's order is creation,
  * but not after a restart, which reads the containers back in directory
- * order): by each row's own created_ns, looked up once per row. */
+ * order): by each row's own created_ns, looked up once per row; equal
+ * times keep the daemon's order, reversed. */
 static int by_created_newest(const void *a, const void *b)
 {
 	const struct ps_row *x = a, *y = b;
 
-	return (x->created < y->created) - (x->created > y->created);
+	if (x->created != y->created)
+		return (x->created < y->created) - (x->created > y->created);
+	return (x->order < y->order) - (x->order > y->order);
 }
 
 static void print_containers(struct json_object *list, const struct ps_opts *o)
@@ -105,9 +109,10 @@ static void print_containers(struct json_object *list, const struct ps_opts *o)
 	struct ps_row *rows = xcalloc(n + 1, sizeof(*rows));
 	struct table t;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (row_from_json(json_object_array_get_idx(list, i), &rows[nrows]) == 0)
-			nrows++;
+			rows[nrows++].order = i;
+	}
 	qsort(rows, nrows, sizeof(*rows), by_created_newest);
 	table_init(&t, 6);
 	table_add(&t, header);

@@ -432,9 +432,9 @@ fi
 
 log "relay: $RELAY_MB MiB through base64 ($B64_BYTES bytes out), $RELAY_RUNS runs each"
 # Through a pty, two ways with the same surroundings on both sides: the
-# relay's output to /dev/null (mdtime's stdout), as \`script\` writes it;
+# relay's output to /dev/null (mdtime's stdout), as script writes it;
 # and inside an outer pty, a user's terminal (script around each). The
-# client with -t only needs no terminal of its own, as with docker.
+# client's stdin need not be a terminal for -t, as with docker.
 if [ "$HAVE_SCRIPT" = 1 ]; then
 	measure relay_script "${ro[@]}" -- script -qfec "sh -c '$PROD'" /dev/null
 	measure relay_md_tty "${ro[@]}" -- "${MD[@]}" run -t --rm /bin/sh -c "$PROD"

@@ -5,19 +5,24 @@
 # own, owned by the user (container root inside). Each container has its
 # own /etc/hostname and /etc/hosts, and what one writes in /etc (a user's
 # container too, which owns the files of its lower layer: an appended
-# passwd, a removed profile) neither the next one nor the skeleton sees. A host file the skeleton copies, changed (a file bound over
-# /etc/profile in the daemon's private mount namespace, never the host's),
-# reaches the next container through a new skeleton; changed back, the
-# first skeleton serves again. A daemon restarted while a `host` container
-# runs keeps that container's skeleton (it still reads its /etc) and moves
-# the others away; one restarted with none running moves them all away,
-# and the next container gets a new one. With --storage-driver vfs no skeleton is used: the root
-# is built in the container's rootfs directory, with the same /etc.
+# passwd, a removed profile) neither the next one nor the skeleton sees.
+# A host file the skeleton copies, changed (a file bound over /etc/profile
+# in the daemon's private mount namespace, never the host's), reaches the
+# next container through a new skeleton; changed back, the first skeleton
+# serves again. A daemon restarted while a `host` container runs keeps
+# that container's skeleton (it still reads its /etc) and moves the others
+# away; one restarted with none running moves them all away, and the next
+# container gets a new one. With --storage-driver vfs no skeleton is used:
+# the root is built in the container's rootfs directory, with the same
+# /etc.
 
 # shellcheck disable=SC2016 # $ in single quotes is for the container's shell
 . "$(dirname "$0")/lib.sh" "$@"
 need_cmd unshare
 need_cmd nsenter
+# The change of a copied host file is made on /etc/profile (in the
+# daemon's own mount namespace); a host without it cannot show it.
+[ -f /etc/profile ] || skip "the host has no /etc/profile"
 # shellcheck disable=SC2034 # read by md_setup
 MD_DAEMON_WRAP=(unshare --mount --propagation private)
 md_setup

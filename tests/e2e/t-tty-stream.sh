@@ -6,7 +6,9 @@
 # `exec -t` sessions streaming 10000 lines each at the same time; and lines
 # that trickle out 20 ms apart: every line is there, once, in order, with
 # the last bytes. The client's stdout is a file: -t alone needs no
-# terminal of its own, as with docker.
+# terminal of its own, as with docker. The trickle is checked for
+# completeness only: that a lone write is read at once is what the prompts
+# t-session and t-attach wait for (within their timeouts) rely on.
 
 # shellcheck disable=SC2016 # $ in single quotes is for the container's shell
 . "$(dirname "$0")/lib.sh" "$@"
