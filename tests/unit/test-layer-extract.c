@@ -29,6 +29,7 @@
 
 #include "../../common/util.h"
 #include "../../daemon/layer-extract.h"
+#include "fs-fixture.h"
 
 struct fx {
 	char base[64];
@@ -194,21 +195,6 @@ static void assert_refused(const struct md_err *err, const char *name, const cha
 		fail_msg("error \"%s\" lacks \"%s\"", err->msg, want);
 }
 
-static void assert_file(int dirfd, const char *path, const char *data)
-{
-	char buf[256];
-	int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		fail_msg("open %s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	assert_string_equal(buf, data);
-}
-
 static void assert_link(int dirfd, const char *path, const char *target)
 {
 	char buf[PATH_MAX];
@@ -259,8 +245,8 @@ static void check_tree(struct fx *fx, const struct extract_stats *st)
 {
 	struct stat a, b;
 
-	assert_file(fx->root, "etc/hostname", "box\n");
-	assert_file(fx->root, "usr/bin/tool", "#!/bin/sh\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "usr/bin/tool", "#!/bin/sh\n");
 	assert_true(S_ISDIR(lst(fx->root, "usr").st_mode));
 	assert_int_equal(lst(fx->root, "usr").st_mode & 07777, 0755);
 	assert_int_equal(lst(fx->root, "etc/hostname").st_mode & 07777, 0644);
@@ -653,7 +639,7 @@ static void layer_extract__opaque_overlay__xattr(void **state)
 	assert_int_equal(n, 1);
 	assert_memory_equal(v, "y", 1);
 	assert_false(exists(fx->root, "var/.wh..wh..opq"));
-	assert_file(fx->root, "var/new", "n");
+	fx_assert_content(fx->root, "var/new", "n");
 }
 
 static void layer_extract__whiteout_bad_name__refused(void **state)
@@ -693,7 +679,7 @@ static void layer_extract__whiteout_apply__removed(void **state)
 	assert_int_equal(extract(fx, upper, &OPTS_APPLY, &err), 0);
 	assert_false(exists(fx->root, "etc/motd"));
 	assert_false(exists(fx->root, "etc/.wh.motd"));
-	assert_file(fx->root, "etc/keep", "k");
+	fx_assert_content(fx->root, "etc/keep", "k");
 	assert_false(exists(fx->root, "opt"));
 	assert_false(exists(fx->root, "no")); /* a whiteout creates nothing */
 }
@@ -717,10 +703,10 @@ static void layer_extract__opaque_apply__emptied(void **state)
 	assert_int_equal(extract(fx, upper, &OPTS_APPLY, &err), 0);
 	assert_false(exists(fx->root, "var/old"));
 	assert_false(exists(fx->root, "var/sub/old2"));
-	assert_file(fx->root, "var/sub/keep-name", "upper");
-	assert_file(fx->root, "var/-early", "e");
-	assert_file(fx->root, "var/new", "n");
-	assert_file(fx->root, "other/x", "x");
+	fx_assert_content(fx->root, "var/sub/keep-name", "upper");
+	fx_assert_content(fx->root, "var/-early", "e");
+	fx_assert_content(fx->root, "var/new", "n");
+	fx_assert_content(fx->root, "other/x", "x");
 	assert_false(exists(fx->root, "var/.wh..wh..opq"));
 }
 
@@ -753,11 +739,11 @@ static void layer_extract__later_entry__replaces_earlier(void **state)
 	struct md_err err;
 
 	assert_int_equal(extract(fx, ents, &OPTS_PRIV, &err), 0);
-	assert_file(fx->root, "f", "new");
-	assert_file(fx->root, "l", "now a file");
-	assert_file(fx->root, "d/in", "in");
+	fx_assert_content(fx->root, "f", "new");
+	fx_assert_content(fx->root, "l", "now a file");
+	fx_assert_content(fx->root, "d/in", "in");
 	assert_int_equal(lst(fx->root, "h").st_ino, lst(fx->root, "h2").st_ino);
-	assert_file(fx->root, "h2", "target");
+	fx_assert_content(fx->root, "h2", "target");
 }
 
 static void layer_extract__file_over_nonempty_dir__refused(void **state)
@@ -914,7 +900,7 @@ static void layer_extract__on_read_plain__every_byte(void **state)
 	struct fx *fx = *state;
 
 	on_read_check(fx, TREE, F_NONE, NULL, 0, "tar");
-	assert_file(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
 }
 
 /* Zero blocks past the end-of-archive marker, then bytes that are not tar. */
@@ -935,7 +921,7 @@ static void layer_extract__on_read_gzip__every_byte(void **state)
 	struct fx *fx = *state;
 
 	on_read_check(fx, TREE, F_GZIP, NULL, 0, "gzip");
-	assert_file(fx->root, "usr/bin/tool", "#!/bin/sh\n");
+	fx_assert_content(fx->root, "usr/bin/tool", "#!/bin/sh\n");
 }
 
 /* Some tools pad a compressed layer to a block size with zeros. */
@@ -946,7 +932,7 @@ static void layer_extract__on_read_gzip_zero_padding__every_byte(void **state)
 
 	on_read_check(fx, TREE, F_GZIP, zeros, 4096, "gzip");
 	free(zeros);
-	assert_file(fx->root, "usr/bin/tool", "#!/bin/sh\n");
+	fx_assert_content(fx->root, "usr/bin/tool", "#!/bin/sh\n");
 }
 
 static void layer_extract__on_read_gzip_trailing_garbage__every_byte(void **state)
@@ -955,7 +941,7 @@ static void layer_extract__on_read_gzip_trailing_garbage__every_byte(void **stat
 	static const char junk[] = "not a second gzip member, just bytes after the first";
 
 	on_read_check(fx, TREE, F_GZIP, junk, sizeof(junk) - 1, "gzip");
-	assert_file(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
 }
 
 /* Garbage longer than a read: what libarchive never asked for is drained. */
@@ -969,7 +955,7 @@ static void layer_extract__on_read_gzip_long_garbage__every_byte(void **state)
 		junk[i] = (char)(0x80 | (i % 97));
 	on_read_check(fx, TREE, F_GZIP, junk, n, "gzip");
 	free(junk);
-	assert_file(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
 }
 
 /* (No trailer here: libarchive's zstd filter, like the zstd tool, refuses
@@ -979,7 +965,7 @@ static void layer_extract__on_read_zstd__every_byte(void **state)
 	struct fx *fx = *state;
 
 	on_read_check(fx, TREE, F_ZSTD, NULL, 0, "zstd");
-	assert_file(fx->root, "etc/hostname", "box\n");
+	fx_assert_content(fx->root, "etc/hostname", "box\n");
 }
 
 /* More than one read buffer: many calls, still every byte in order. */
