@@ -18,6 +18,46 @@ int mon_log_open(const char *path, struct md_err *err)
 	return fd;
 }
 
+/* Dropping the last reference to a rotated-away file frees its blocks and
+ * pages in the caller: 2-8 ms for 10 MB on a disk mounted with discard or
+ * while the pages are still being written back, and a chatty container
+ * rotates every few tens of milliseconds. A child closes it instead, so
+ * the relay goes on; the monitor reaps it like any child. */
+static void release_in_child(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* Only fd: copies of the pipes and sockets would hold back
+		 * their EOFs until we exit. */
+		if (fd > 0)
+			close_range(0, (unsigned)fd - 1, 0);
+		close_range((unsigned)fd + 1, ~0U, 0);
+		close(fd);
+		_exit(0);
+	}
+	if (pid < 0)
+		log_warn("rotate log: fork: %s", strerror(errno));
+	close(fd);
+}
+
+int mon_log_rotate(const char *path, int log_fd, struct md_err *err)
+{
+	cleanup_free char *old = xasprintf("%s.1", path);
+	/* Held open across the rename, which then frees nothing. */
+	int prev = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = -1;
+
+	/* Keep one rotated file: a follower still reading it has its fd. */
+	if (rename(path, old) < 0)
+		md_err_set(err, errno, "rotate log %s", path);
+	else if ((fd = mon_log_open(path, err)) >= 0)
+		close(log_fd);
+	if (prev >= 0)
+		release_in_child(prev);
+	return fd;
+}
+
 /* One record per line, all with the same time and stream: the prefix is
  * formatted once and the output reserved in one piece, as a stream of
  * short lines (base64, a build log) is the common case and each line

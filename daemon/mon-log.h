@@ -17,6 +17,10 @@ int mon_log_open(const char *path, struct md_err *err);
 /* Append the records for len bytes the container wrote on stream, and
  * return how many bytes the log grew. A failure is only a warning: the
  * container must not stop for its log. */
+/* Rename the log at path (log_fd) to path.1 and open a new one: the new
+ * fd (log_fd closed), or -1 with log_fd still open. */
+int mon_log_rotate(const char *path, int log_fd, struct md_err *err);
+
 uint64_t mon_log_write(int fd, enum frame_type stream, const uint8_t *data, size_t len,
 		       int64_t now_ns);
 

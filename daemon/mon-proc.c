@@ -80,23 +80,16 @@ void mon_proc_started(struct mon_proc *p, int child_fds[3])
 static void rotate_log(struct monitor *m)
 {
 	cleanup_free char *path = xasprintf("%s/%s", m->dir, CTR_LOG_FILE);
-	cleanup_free char *old = xasprintf("%s/%s.1", m->dir, CTR_LOG_FILE);
 	struct md_err err;
-	int fd;
+	int fd = mon_log_rotate(path, m->log_fd, &err);
 
-	/* Keep one rotated file: a follower still reading it has its fd. */
-	if (rename(path, old) < 0) {
-		log_warn("rotate log: %s", strerror(errno));
-		return;
-	}
-	fd = mon_log_open(path, &err);
+	/* A failure is retried after another log_max, not at every write. */
+	m->log_size = 0;
 	if (fd < 0) {
 		log_warn("%s", err.msg);
 		return;
 	}
-	close(m->log_fd);
 	m->log_fd = fd;
-	m->log_size = 0;
 }
 
 static void log_output(struct monitor *m, enum frame_type stream, const uint8_t *data, size_t n)

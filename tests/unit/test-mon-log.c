@@ -11,13 +11,17 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../common/buf.h"
 #include "../../common/util.h"
 #include "../../daemon/mon-log.h"
+#include "fs-fixture.h"
 
 /* 2023-11-14T22:13:20 UTC plus 123456789 ns. */
 #define NS 1700000000123456789LL
@@ -260,6 +264,108 @@ static void mon_log_open__symlink__fails(void **state)
 	free(target);
 }
 
+/* ---- rotation ---- */
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the DIR's own */
+}
+
+/* The current log becomes .1, a new one is opened, and the .1 it replaces
+ * is freed by a child: the caller keeps no fd of it and has one child to
+ * reap, which exited 0. */
+static void mon_log_rotate__rotated_file__replaced_released_by_child(void **state)
+{
+	char dir[] = "/tmp/test-mon-log.XXXXXX";
+	struct md_err err = { 0 };
+	char *path;
+	int dfd, fd, log_fd, before, status;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fx_put_file(dfd, "container.log.1", "oldest\n");
+	fx_put_file(dfd, "container.log", "older\n");
+	path = xasprintf("%s/container.log", dir);
+	log_fd = mon_log_open(path, &err);
+	assert_true(log_fd >= 0);
+	before = open_fds();
+
+	fd = mon_log_rotate(path, log_fd, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(fcntl(log_fd, F_GETFD), -1);
+	assert_true(waitpid(-1, &status, 0) > 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fx_assert_content(dfd, "container.log.1", "older\n");
+	assert_int_equal(write(fd, "newest\n", 7), 7);
+	assert_int_equal(close(fd), 0);
+	fx_assert_content(dfd, "container.log", "newest\n");
+	close(dfd);
+	assert_int_equal(dir_remove_tree(dir, &err), 0);
+	free(path);
+}
+
+static void mon_log_rotate__first_rotation__no_child(void **state)
+{
+	char dir[] = "/tmp/test-mon-log.XXXXXX";
+	struct md_err err = { 0 };
+	char *path;
+	int dfd, fd, log_fd, before;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fx_put_file(dfd, "container.log", "first\n");
+	path = xasprintf("%s/container.log", dir);
+	log_fd = mon_log_open(path, &err);
+	assert_true(log_fd >= 0);
+	before = open_fds();
+
+	fd = mon_log_rotate(path, log_fd, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	fx_assert_content(dfd, "container.log.1", "first\n");
+	fx_assert_content(dfd, "container.log", "");
+	assert_int_equal(close(fd), 0);
+	close(dfd);
+	assert_int_equal(dir_remove_tree(dir, &err), 0);
+	free(path);
+}
+
+/* Nothing to rename: an error, and the caller goes on with its fd. */
+static void mon_log_rotate__log_gone__fails_keeps_fd(void **state)
+{
+	char dir[] = "/tmp/test-mon-log.XXXXXX";
+	struct md_err err = { 0 };
+	char *path;
+	int log_fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/container.log", dir);
+	log_fd = mon_log_open(path, &err);
+	assert_true(log_fd >= 0);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(mon_log_rotate(path, log_fd, &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_int_equal(fcntl(log_fd, F_GETFD), FD_CLOEXEC);
+	assert_int_equal(close(log_fd), 0);
+	assert_int_equal(dir_remove_tree(dir, &err), 0);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +388,9 @@ int main(void)
 		cmocka_unit_test(mon_log_format__stamp__parses_back),
 		cmocka_unit_test(mon_log_write__file__same_bytes_as_format),
 		cmocka_unit_test(mon_log_open__symlink__fails),
+		cmocka_unit_test(mon_log_rotate__rotated_file__replaced_released_by_child),
+		cmocka_unit_test(mon_log_rotate__first_rotation__no_child),
+		cmocka_unit_test(mon_log_rotate__log_gone__fails_keeps_fd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
