@@ -7,7 +7,7 @@
 
 # What the bench compares against and runs on. A peer that cannot be
 # installed is left out of the table (n/a), never a failure.
-BENCH_DEBS := busybox-static crun runc bubblewrap util-linux bsdutils python3
+BENCH_DEBS := busybox-static crun runc bubblewrap util-linux bsdutils python3 e2fsprogs
 
 # Install what is missing: the build's packages, then the peers, each on
 # its own when the whole list fails.

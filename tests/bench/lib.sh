@@ -21,6 +21,7 @@ DPID=
 CG_PARENT=
 CG_PEERS=
 MD=()
+DWRAP=() # a command the daemon runs under (run.sh: a mount namespace)
 
 # shellcheck source=tests/e2e/procs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/procs.sh"
@@ -55,7 +56,7 @@ _remove_cgroups() {
 
 # shellcheck disable=SC2120 # run.sh passes --no-spare-monitor
 daemon_start() { # [DAEMON ARG...]
-	"$BIN/minidockerd" --foreground --socket "$SOCK" --root "${DROOT:-$T/root}" --run "$RUNDIR" \
+	"${DWRAP[@]}" "$BIN/minidockerd" --foreground --socket "$SOCK" --root "${DROOT:-$T/root}" --run "$RUNDIR" \
 		--cgroup-parent "$CG_PARENT" "$@" >>"$T/daemon.log" 2>&1 </dev/null &
 	DPID=$!
 }
@@ -66,12 +67,18 @@ daemon_stop() {
 	wait "$DPID" 2>/dev/null
 }
 
-daemon_wait_up() {
+# daemon_wait_up_quiet: whether the daemon answers (within 10 s).
+daemon_wait_up_quiet() {
 	for _ in $(seq 200); do
 		[ -S "$SOCK" ] && "${MD[@]}" version >/dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
+		kill -0 "$DPID" 2>/dev/null || return 1
 		sleep 0.05
 	done
+	return 1
+}
+
+daemon_wait_up() {
+	daemon_wait_up_quiet && return 0
 	sed 's/^/  daemon: /' "$T/daemon.log" >&2
 	log "the daemon did not come up on $SOCK"
 	exit 1

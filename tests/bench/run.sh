@@ -7,7 +7,8 @@
 # an image, and measures, in one run on this machine, against the peers on
 # the same root:
 #   - start-to-exit latency of a container running /bin/true, back to back
-#     and with a pause before each run;
+#     and with a pause before each run, with --root on the disk, on a tmpfs
+#     and on a journalled ext4 in a loop file;
 #   - density: N detached sleep containers started one after another and 4
 #     at a time, and the host memory each costs beyond its own process;
 #   - relay throughput through a pty (-t) and through pipes;
@@ -216,6 +217,8 @@ declare -A LAT_LABEL=(
 	[md_nospare]="minidocker run --rm $IMG /bin/true, daemon with \`--no-spare-monitor\`"
 	[md_tmpfs]="minidocker run --rm $IMG /bin/true, daemon with \`--root\` on a tmpfs"
 	[md_host_tmpfs]="minidocker run --rm /bin/true (\`host\` image), daemon with \`--root\` on a tmpfs"
+	[md_ext4]="minidocker run --rm $IMG /bin/true, daemon with \`--root\` on a journalled ext4 (loop file)"
+	[md_host_ext4]="minidocker run --rm /bin/true (\`host\` image), daemon with \`--root\` on a journalled ext4"
 )
 [ "$HAVE_CRUN" = 1 ] || LAT_LABEL[crun]="crun run: n/a${CRUN_WHY:+ (crun $(crun --version 2>/dev/null | head -n1 | awk '{ print $3 }') refuses this host: \"$CRUN_WHY\")}"
 
@@ -278,6 +281,32 @@ measure md_host_tmpfs_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm /bin/true
 # The relay too: its log is written under --root.
 measure relay_md_pipe_tmpfs "${ro[@]}" -- sh -c "$MDQ run --rm /bin/sh -c '$PROD' | cat >/dev/null"
 daemon_stop
+
+# An ordinary disk filesystem: --root on a journalled ext4, mounted without
+# discard (this VM's own disk has neither: README). It is a loop file,
+# mounted only in the daemon's own mount namespace: the mount, and with it
+# the loop device, goes when the daemon and its monitors have. Not the
+# relay: through a loop file every write is made twice.
+EXT4_IMG=$T/ext4.img
+if command -v mkfs.ext4 >/dev/null && truncate -s 1G "$EXT4_IMG" &&
+	mkfs.ext4 -q -F "$EXT4_IMG" >/dev/null 2>&1 && mkdir "$T/ext4"; then
+	log "latency with --root on a journalled ext4"
+	DROOT=$T/ext4/root
+	# shellcheck disable=SC2016 # for the wrapper's shell
+	DWRAP=(unshare --mount --propagation private
+		sh -c 'mount -o loop "$0" "$1" && shift && exec "$@"' "$EXT4_IMG" "$T/ext4")
+	daemon_start
+	if daemon_wait_up_quiet && "${MD[@]}" import "$T/busybox.tar" "$IMG" >/dev/null; then
+		measure md_ext4 "${o[@]}" -p 0 -- "${MD[@]}" run --rm "$IMG" /bin/true
+		measure md_ext4_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm "$IMG" /bin/true
+		measure md_host_ext4 "${o[@]}" -p 0 -- "${MD[@]}" run --rm /bin/true
+		measure md_host_ext4_p "${o[@]}" -p "$PAUSE" -- "${MD[@]}" run --rm /bin/true
+	else
+		log "no daemon on a loop-mounted ext4 here: its rows are n/a"
+	fi
+	daemon_stop
+	DWRAP=()
+fi
 DROOT=
 daemon_start
 daemon_wait_up
@@ -453,7 +482,7 @@ lat_table() { # SUFFIX TITLE
 	ROWS+=("" "**$2** (median of $RUNS runs after $WARM warm-up; ratio to the floor)" ""
 		"| start-to-exit | median | unit | p10-p90 | baseline | ratio | target |"
 		"| --- | ---: | --- | --- | --- | ---: | --- |")
-	for k in "${LAT_ROWS[@]}" md_nospare md_tmpfs md_host_tmpfs; do
+	for k in "${LAT_ROWS[@]}" md_nospare md_tmpfs md_host_tmpfs md_ext4 md_host_ext4; do
 		med=${MED[$k$s]:-}
 		if [ -z "$med" ]; then
 			row "${LAT_LABEL[$k]}" n/a ms - - n/a -
