@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -21,40 +24,53 @@ int mon_log_open(const char *path, struct md_err *err)
 /* Dropping the last reference to a rotated-away file frees its blocks and
  * pages in the caller: 2-8 ms for 10 MB on a disk mounted with discard or
  * while the pages are still being written back, and a chatty container
- * rotates every few tens of milliseconds. A child closes it instead, so
- * the relay goes on; the monitor reaps it like any child. */
-static void release_in_child(int fd)
+ * rotates every few tens of milliseconds. A child drops it instead, so
+ * the relay goes on; the monitor reaps it like any child. The child
+ * shares our fd table (CLONE_FILES) and we never close fd: its close is
+ * the last by construction (with fork, whichever closed last would pay),
+ * and it holds no copy of a pipe or socket that would delay an EOF. */
+static void release_elsewhere(int fd, bool may_fork)
 {
-	pid_t pid = fork();
+	pid_t pid = may_fork ? (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, NULL, NULL, 0) : -1;
 
 	if (pid == 0) {
-		/* Only fd: copies of the pipes and sockets would hold back
-		 * their EOFs until we exit. */
-		if (fd > 0)
-			close_range(0, (unsigned)fd - 1, 0);
-		close_range((unsigned)fd + 1, ~0U, 0);
 		close(fd);
 		_exit(0);
 	}
-	if (pid < 0)
-		log_warn("rotate log: fork: %s", strerror(errno));
-	close(fd);
+	if (pid < 0) {
+		if (may_fork)
+			log_warn("rotate log: clone: %s", strerror(errno));
+		close(fd);
+	}
 }
 
-int mon_log_rotate(const char *path, int log_fd, struct md_err *err)
+int mon_log_rotate(const char *path, int log_fd, bool may_fork, struct md_err *err)
 {
 	cleanup_free char *old = xasprintf("%s.1", path);
-	/* Held open across the rename, which then frees nothing. */
-	int prev = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int fd = -1;
+	/* Held across the rename, which then frees nothing. O_PATH: it never
+	 * blocks (a FIFO) and needs no access. Without it (none yet, or an
+	 * error) the rename frees the old file itself, as it always did. */
+	int prev = open(old, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	int fd;
 
 	/* Keep one rotated file: a follower still reading it has its fd. */
-	if (rename(path, old) < 0)
+	if (rename(path, old) < 0) {
 		md_err_set(err, errno, "rotate log %s", path);
-	else if ((fd = mon_log_open(path, err)) >= 0)
-		close(log_fd);
+		if (prev >= 0)
+			close(prev);
+		return -1;
+	}
 	if (prev >= 0)
-		release_in_child(prev);
+		release_elsewhere(prev, may_fork);
+	fd = mon_log_open(path, err);
+	if (fd < 0) {
+		/* log_fd goes on under its own name, which the next rotation
+		 * needs to find. */
+		if (rename(old, path) < 0)
+			log_warn("rotate log: rename %s back: %s", old, strerror(errno));
+		return -1;
+	}
+	close(log_fd);
 	return fd;
 }
 

@@ -81,7 +81,9 @@ static void rotate_log(struct monitor *m)
 {
 	cleanup_free char *path = xasprintf("%s/%s", m->dir, CTR_LOG_FILE);
 	struct md_err err;
-	int fd = mon_log_rotate(path, m->log_fd, &err);
+	/* A child forked while we are still in the container's cgroup
+	 * (mon-spare.c) would be born, and left, there. */
+	int fd = mon_log_rotate(path, m->log_fd, !m->in_ctr_cgroup, &err);
 
 	/* A failure is retried after another log_max, not at every write. */
 	m->log_size = 0;

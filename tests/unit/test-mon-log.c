@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -279,91 +280,180 @@ static int open_fds(void)
 	return n - 1; /* the DIR's own */
 }
 
-/* The current log becomes .1, a new one is opened, and the .1 it replaces
- * is freed by a child: the caller keeps no fd of it and has one child to
- * reap, which exited 0. */
+/* Each rotation test starts with no child of ours and a deadline, and
+ * leaves no child behind for the next one to find. */
+static int rotate_setup(void **state)
+{
+	(void)state;
+	alarm(20);
+	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD ? 0 : -1;
+}
+
+static int rotate_teardown(void **state)
+{
+	(void)state;
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	alarm(0);
+	return 0;
+}
+
+struct rot {
+	char dir[32];
+	char *path;
+	int dfd, log_fd;
+};
+
+/* A dir with container.log (and container.log.1 when rotated_text),
+ * container.log open as the monitor has it. */
+static void rot_make(struct rot *r, const char *log_text, const char *rotated_text)
+{
+	struct md_err err = { 0 };
+
+	strcpy(r->dir, "/tmp/test-mon-log.XXXXXX");
+	assert_non_null(mkdtemp(r->dir));
+	r->dfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(r->dfd >= 0);
+	if (rotated_text != NULL)
+		fx_put_file(r->dfd, "container.log.1", rotated_text);
+	fx_put_file(r->dfd, "container.log", log_text);
+	r->path = xasprintf("%s/container.log", r->dir);
+	r->log_fd = mon_log_open(r->path, &err);
+	assert_true(r->log_fd >= 0);
+}
+
+static void rot_free(struct rot *r)
+{
+	struct md_err err = { 0 };
+
+	close(r->dfd);
+	assert_int_equal(dir_remove_tree(r->dir, &err), 0);
+	free(r->path);
+}
+
+/* The current log becomes .1 and a new one is opened. The .1 it replaces
+ * goes to exactly one child, which exits 0; once it is reaped the caller
+ * holds no fd more than before. */
 static void mon_log_rotate__rotated_file__replaced_released_by_child(void **state)
 {
-	char dir[] = "/tmp/test-mon-log.XXXXXX";
 	struct md_err err = { 0 };
-	char *path;
-	int dfd, fd, log_fd, before, status;
+	struct rot r;
+	int fd, before, status;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fx_put_file(dfd, "container.log.1", "oldest\n");
-	fx_put_file(dfd, "container.log", "older\n");
-	path = xasprintf("%s/container.log", dir);
-	log_fd = mon_log_open(path, &err);
-	assert_true(log_fd >= 0);
+	rot_make(&r, "older\n", "oldest\n");
 	before = open_fds();
 
-	fd = mon_log_rotate(path, log_fd, &err);
+	fd = mon_log_rotate(r.path, r.log_fd, true, &err);
 	assert_true(fd >= 0);
-	assert_int_equal(open_fds(), before);
-	assert_int_equal(fcntl(log_fd, F_GETFD), -1);
 	assert_true(waitpid(-1, &status, 0) > 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	fx_assert_content(dfd, "container.log.1", "older\n");
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(fcntl(r.log_fd, F_GETFD), -1);
+	fx_assert_content(r.dfd, "container.log.1", "older\n");
 	assert_int_equal(write(fd, "newest\n", 7), 7);
 	assert_int_equal(close(fd), 0);
-	fx_assert_content(dfd, "container.log", "newest\n");
-	close(dfd);
-	assert_int_equal(dir_remove_tree(dir, &err), 0);
-	free(path);
+	fx_assert_content(r.dfd, "container.log", "newest\n");
+	rot_free(&r);
+}
+
+/* Not allowed a child (the monitor is still in the container's cgroup):
+ * the same rotation, the old .1 freed here. */
+static void mon_log_rotate__no_fork__same_without_child(void **state)
+{
+	struct md_err err = { 0 };
+	struct rot r;
+	int fd, before;
+
+	(void)state;
+	rot_make(&r, "older\n", "oldest\n");
+	before = open_fds();
+
+	fd = mon_log_rotate(r.path, r.log_fd, false, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(open_fds(), before);
+	fx_assert_content(r.dfd, "container.log.1", "older\n");
+	fx_assert_content(r.dfd, "container.log", "");
+	assert_int_equal(close(fd), 0);
+	rot_free(&r);
 }
 
 static void mon_log_rotate__first_rotation__no_child(void **state)
 {
-	char dir[] = "/tmp/test-mon-log.XXXXXX";
 	struct md_err err = { 0 };
-	char *path;
-	int dfd, fd, log_fd, before;
+	struct rot r;
+	int fd, before;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fx_put_file(dfd, "container.log", "first\n");
-	path = xasprintf("%s/container.log", dir);
-	log_fd = mon_log_open(path, &err);
-	assert_true(log_fd >= 0);
+	rot_make(&r, "first\n", NULL);
 	before = open_fds();
 
-	fd = mon_log_rotate(path, log_fd, &err);
+	fd = mon_log_rotate(r.path, r.log_fd, true, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(open_fds(), before);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
-	fx_assert_content(dfd, "container.log.1", "first\n");
-	fx_assert_content(dfd, "container.log", "");
+	fx_assert_content(r.dfd, "container.log.1", "first\n");
+	fx_assert_content(r.dfd, "container.log", "");
 	assert_int_equal(close(fd), 0);
-	close(dfd);
-	assert_int_equal(dir_remove_tree(dir, &err), 0);
-	free(path);
+	rot_free(&r);
 }
 
-/* Nothing to rename: an error, and the caller goes on with its fd. */
+/* Nothing to rename: an error, the caller goes on with its fd, and the .1
+ * there is neither touched nor handed to a child. */
 static void mon_log_rotate__log_gone__fails_keeps_fd(void **state)
 {
-	char dir[] = "/tmp/test-mon-log.XXXXXX";
 	struct md_err err = { 0 };
-	char *path;
-	int log_fd;
+	struct rot r;
+	int before;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/container.log", dir);
-	log_fd = mon_log_open(path, &err);
-	assert_true(log_fd >= 0);
-	assert_int_equal(unlink(path), 0);
+	rot_make(&r, "current\n", "rotated\n");
+	assert_int_equal(unlinkat(r.dfd, "container.log", 0), 0);
+	before = open_fds();
 
-	assert_int_equal(mon_log_rotate(path, log_fd, &err), -1);
+	assert_int_equal(mon_log_rotate(r.path, r.log_fd, true, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
-	assert_int_equal(fcntl(log_fd, F_GETFD), FD_CLOEXEC);
-	assert_int_equal(close(log_fd), 0);
-	assert_int_equal(dir_remove_tree(dir, &err), 0);
-	free(path);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(fcntl(r.log_fd, F_GETFD), FD_CLOEXEC);
+	fx_assert_content(r.dfd, "container.log.1", "rotated\n");
+	assert_int_equal(close(r.log_fd), 0);
+	rot_free(&r);
+}
+
+/* No fd left for the new log (the monitor runs under the container's
+ * RLIMIT_NOFILE): the log goes back under its name, so that writes and
+ * the next rotation still find it there. */
+static void mon_log_rotate__no_fd_for_new_log__log_back_in_place(void **state)
+{
+	struct md_err err = { 0 };
+	struct rlimit saved, none;
+	struct rot r;
+	int lowest;
+
+	(void)state;
+	rot_make(&r, "current\n", "rotated\n");
+	lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	none = saved;
+	none.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+
+	assert_int_equal(mon_log_rotate(r.path, r.log_fd, true, &err), -1);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(err.errnum, EMFILE);
+	assert_int_equal(write(r.log_fd, "more\n", 5), 5);
+	fx_assert_content(r.dfd, "container.log", "current\nmore\n");
+	assert_int_equal(close(r.log_fd), 0);
+	rot_free(&r);
 }
 
 int main(void)
@@ -388,9 +478,16 @@ int main(void)
 		cmocka_unit_test(mon_log_format__stamp__parses_back),
 		cmocka_unit_test(mon_log_write__file__same_bytes_as_format),
 		cmocka_unit_test(mon_log_open__symlink__fails),
-		cmocka_unit_test(mon_log_rotate__rotated_file__replaced_released_by_child),
-		cmocka_unit_test(mon_log_rotate__first_rotation__no_child),
-		cmocka_unit_test(mon_log_rotate__log_gone__fails_keeps_fd),
+		cmocka_unit_test_setup_teardown(mon_log_rotate__rotated_file__replaced_released_by_child,
+						rotate_setup, rotate_teardown),
+		cmocka_unit_test_setup_teardown(mon_log_rotate__no_fork__same_without_child,
+						rotate_setup, rotate_teardown),
+		cmocka_unit_test_setup_teardown(mon_log_rotate__first_rotation__no_child,
+						rotate_setup, rotate_teardown),
+		cmocka_unit_test_setup_teardown(mon_log_rotate__log_gone__fails_keeps_fd,
+						rotate_setup, rotate_teardown),
+		cmocka_unit_test_setup_teardown(mon_log_rotate__no_fd_for_new_log__log_back_in_place,
+						rotate_setup, rotate_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
