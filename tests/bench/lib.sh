@@ -84,6 +84,16 @@ daemon_wait_up() {
 	exit 1
 }
 
+# loop_released IMAGE: wait (5 s at most) until no loop device is backed by
+# IMAGE; whether none is.
+loop_released() {
+	for _ in $(seq 50); do
+		[ -z "$(losetup -j "$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 teardown() {
 	local rc=$? ids left p victims
 	trap - EXIT
@@ -117,6 +127,13 @@ teardown() {
 		sleep 0.5
 	fi
 	_peer_cleanup
+	# run.sh's ext4 is mounted in the daemon's namespace, gone with it;
+	# should its loop device outlive it, it goes here.
+	if [ -f "$T/ext4.img" ] && ! loop_released "$T/ext4.img"; then
+		losetup -j "$T/ext4.img" | cut -d: -f1 | while read -r dev; do
+			losetup -d "$dev" || log "teardown: cannot detach $dev"
+		done
+	fi
 	grep -F " $T/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | while read -r p; do
 		umount -l "$p" 2>/dev/null
 	done
