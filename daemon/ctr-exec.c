@@ -101,6 +101,7 @@ int ctr_exec(int ctr_pidfd, const struct ctr_spec *spec, struct ctr_proc *out, s
 	out->pid = 0;
 	out->pidfd = -1;
 	out->pty_master = -1;
+	out->held_ns[0] = out->held_ns[1] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
 	joiner = fork();

@@ -476,6 +476,33 @@ static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, bool *born_i
 	return pid;
 }
 
+/* Opened while PID 1 waits for its go: it cannot have exited, so its pid
+ * names it. A namespace that cannot be held is torn down by the exit, as
+ * without this. */
+static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
+{
+	static const char *const names[2] = { "mnt", "net" };
+
+	for (int i = 0; i < 2; i++) {
+		cleanup_free char *path = NULL;
+
+		held[i] = -1;
+		if (i == 1 && spec->host_network)
+			continue; /* the host's: never ours to tear down */
+		path = xasprintf("/proc/%d/ns/%s", (int)pid, names[i]);
+		held[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+}
+
+void ctr_proc_release_ns(struct ctr_proc *p)
+{
+	for (int i = 0; i < 2; i++) {
+		if (p->held_ns[i] >= 0)
+			close(p->held_ns[i]);
+		p->held_ns[i] = -1;
+	}
+}
+
 int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err)
 {
 	struct sync_msg go = { .kind = SYNC_GO };
@@ -486,6 +513,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	out->pid = 0;
 	out->pidfd = -1;
 	out->pty_master = -1;
+	out->held_ns[0] = out->held_ns[1] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return md_err_set(err, errno, "socketpair");
 	pid = clone_in_root(spec, &pidfd, &born_in_cgroup, err);
@@ -499,6 +527,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 		child_main(spec, sv[1]);
 	}
 	close(sv[1]);
+	hold_namespaces(pid, spec, out->held_ns);
 	/* S1: the id maps must exist before the child does anything as root,
 	 * and it must be in its cgroup before it runs anything it could fork. */
 	if (spec->userns)
@@ -512,6 +541,7 @@ int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *
 	close(sv[0]);
 	if (r < 0) {
 		sync_abort_child(pid, pidfd, out);
+		ctr_proc_release_ns(out);
 		return -1;
 	}
 	out->pid = pid;

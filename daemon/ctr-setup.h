@@ -73,7 +73,17 @@ struct ctr_proc {
 	pid_t pid;              /* PID 1 of the container, as the host sees it */
 	int pidfd;              /* a pidfd for it: signals never hit a reused pid */
 	int pty_master;         /* with tty: the master side, else -1 */
+	/* ctr_start: PID 1's mount and network namespaces (-1: not held;
+	 * exec sessions hold none). Whoever drops the last reference to a
+	 * namespace pays its teardown, for a mount namespace every unmount
+	 * and an expedited RCU grace period. Held, that is not PID 1's exit,
+	 * which its parent waits for, but ctr_proc_release_ns, after the exit
+	 * is reported. */
+	int held_ns[2];
 };
+
+/* Close p's held_ns (see there). */
+void ctr_proc_release_ns(struct ctr_proc *p);
 
 /* Start spec->argv in new PID, mount, UTS, IPC and network namespaces.
  * Returns 0 once the command has been exec'd. On failure err holds the

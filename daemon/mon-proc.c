@@ -24,6 +24,7 @@ struct mon_proc *mon_proc_new(struct monitor *m, bool tty, bool open_stdin)
 	p->open_stdin = open_stdin;
 	p->out_fd[0] = p->out_fd[1] = p->in_fd = -1;
 	p->proc.pidfd = p->proc.pty_master = -1;
+	p->proc.held_ns[0] = p->proc.held_ns[1] = -1;
 	while (*tail != NULL)
 		tail = &(*tail)->next;
 	*tail = p;
@@ -171,6 +172,7 @@ void mon_proc_free(struct mon_proc *p)
 		close(p->in_fd);
 	if (p->proc.pidfd >= 0)
 		close(p->proc.pidfd);
+	ctr_proc_release_ns(&p->proc);
 	buf_free(&p->stdin_buf);
 	free(p);
 }

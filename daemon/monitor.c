@@ -601,6 +601,8 @@ static void finish(struct monitor *m)
 			finish_exec(m, p);
 	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
 		mon_conn_write(c);
+	/* Reported: now the namespaces' teardown (ctr-setup.h). */
+	ctr_proc_release_ns(&m->main->proc);
 	release_cgroup(m);
 	drain_clients(m);
 }

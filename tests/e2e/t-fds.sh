@@ -3,7 +3,9 @@
 # nothing of the daemon's or the monitor's (sockets, log files, pty masters,
 # sync pipes) leaks into the container. PID 1 is a shell whose child `ls -l`
 # lists the shell's /proc/$$/fd, with no flags, -i, -t and -it; -t and -it
-# from a real terminal, -t also from none.
+# from a real terminal, -t also from none. The monitor itself holds PID 1's
+# mount and network namespaces while it runs (their teardown then follows
+# the exit report instead of delaying it), and nothing else of it.
 
 # shellcheck disable=SC2016 # $ in single quotes is for the container's shell
 . "$(dirname "$0")/lib.sh" "$@"
@@ -45,5 +47,19 @@ for flags in -t -it; do
 		fail "$flags: the session did not end as expected (transcript above)"
 	check_fds "$flags from a terminal" "$(cat "$tr")"
 done
+
+step "the monitor holds PID 1's mount and network namespaces"
+capture md run -d /bin/sleep 1000
+assert_eq 0 "$RC" "run -d sleep exits 0"
+id=$OUT
+state=$(cat "$(state_dir "$id")/state.json")
+pid1=$(sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
+mon=$(sed -n 's/.*"monitor_pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
+[ -n "$pid1" ] && [ -n "$mon" ] || die "no pid or monitor_pid in state.json: $state"
+held=$(for f in /proc/"$mon"/fd/*; do readlink "$f"; done | grep -E '^(mnt|net|pid|ipc|uts|user|cgroup):' | sort | tr '\n' ' ')
+want=$(printf '%s\n' "$(readlink /proc/"$pid1"/ns/mnt)" "$(readlink /proc/"$pid1"/ns/net)" | sort | tr '\n' ' ')
+assert_eq "$want" "$held" "namespaces among the monitor's fds"
+capture md rm -f "$id"
+assert_eq 0 "$RC" "rm -f the sleeper"
 
 md_done
