@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/log.h"
 #include "../common/util.h"
 #include "ctr-clone.h"
 #include "ctr-mount.h"
@@ -476,9 +477,20 @@ static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, bool *born_i
 	return pid;
 }
 
-/* Opened while PID 1 waits for its go: it cannot have exited, so its pid
- * names it. A namespace that cannot be held is torn down by the exit, as
- * without this. */
+/* A volume's source is the host's: its filesystem must be free once the
+ * exit is reported, as a user who unmounts it after `run` expects. */
+static bool has_volumes(const struct ctr_spec *spec)
+{
+	for (size_t i = 0; i < spec->nmounts; i++)
+		if (spec->mounts[i].tree_fd >= 0)
+			return true;
+	return false;
+}
+
+/* Opened while PID 1 waits for its go. It is our unreaped child, so its
+ * pid cannot name another process; should it have died (a SIGKILL, the
+ * OOM killer), the opens fail and its exit tears the namespaces down, as
+ * it would without this. */
 static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
 {
 	static const char *const names[2] = { "mnt", "net" };
@@ -487,10 +499,14 @@ static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
 		cleanup_free char *path = NULL;
 
 		held[i] = -1;
+		if (i == 0 && has_volumes(spec))
+			continue;
 		if (i == 1 && spec->host_network)
 			continue; /* the host's: never ours to tear down */
 		path = xasprintf("/proc/%d/ns/%s", (int)pid, names[i]);
 		held[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (held[i] < 0 && errno != ENOENT)
+			log_debug("hold %s: %s", path, strerror(errno));
 	}
 }
 

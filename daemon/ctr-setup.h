@@ -76,9 +76,11 @@ struct ctr_proc {
 	/* ctr_start: PID 1's mount and network namespaces (-1: not held;
 	 * exec sessions hold none). Whoever drops the last reference to a
 	 * namespace pays its teardown, for a mount namespace every unmount
-	 * and an expedited RCU grace period. Held, that is not PID 1's exit,
-	 * which its parent waits for, but ctr_proc_release_ns, after the exit
-	 * is reported. */
+	 * (an overlay's syncfs) and an expedited RCU grace period. Held, that
+	 * is not PID 1's exit, which its parent waits for, but the caller's
+	 * ctr_proc_release_ns once the exit is reported. Not held: a mount
+	 * namespace with volumes (their filesystems must be free by then),
+	 * the host's network. */
 	int held_ns[2];
 };
 
@@ -89,7 +91,8 @@ void ctr_proc_release_ns(struct ctr_proc *p);
  * Returns 0 once the command has been exec'd. On failure err holds the
  * failing step and errno ("pivot_root: Invalid argument") and its status:
  * 127 when the command was not found, 126 when it cannot be executed, 125
- * for any other step; nothing of the container is left running. */
+ * for any other step; nothing of the container is left running, and
+ * nothing held. On success the caller owns out->held_ns. */
 int ctr_start(const struct ctr_spec *spec, struct ctr_proc *out, struct md_err *err);
 
 /* Start spec->argv inside the running container whose PID 1 is ctr_pidfd:

@@ -576,10 +576,11 @@ static void drain_clients(struct monitor *m)
 
 /* The exit, in conmon's order: output drained (run_loop ends only then),
  * log synced, exit written to disk atomically, then reported. A daemon
- * that misses the report still finds the truth on disk. The cgroup goes
- * after the report: PID 1's death emptied its PID namespace, so nothing
- * of the container runs on, and its removal (and the monitor's way out of
- * a spare cgroup) is no one's wait. */
+ * that misses the report still finds the truth on disk. The namespaces
+ * PID 1 left to us go after the report (ctr-setup.h), then the cgroup:
+ * PID 1's death emptied its PID namespace, so nothing of the container
+ * runs on, and their removal (and the monitor's way out of a spare
+ * cgroup) is no one's wait. */
 static void finish(struct monitor *m)
 {
 	struct json_object *o = proto_msg_new("exit");
@@ -601,7 +602,8 @@ static void finish(struct monitor *m)
 			finish_exec(m, p);
 	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
 		mon_conn_write(c);
-	/* Reported: now the namespaces' teardown (ctr-setup.h). */
+	/* The report is queued (sent, unless a client lags): now the
+	 * namespaces' teardown (ctr-setup.h). */
 	ctr_proc_release_ns(&m->main->proc);
 	release_cgroup(m);
 	drain_clients(m);

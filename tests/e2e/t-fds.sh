@@ -5,7 +5,8 @@
 # lists the shell's /proc/$$/fd, with no flags, -i, -t and -it; -t and -it
 # from a real terminal, -t also from none. The monitor itself holds PID 1's
 # mount and network namespaces while it runs (their teardown then follows
-# the exit report instead of delaying it), and nothing else of it.
+# the exit report instead of delaying it), no other namespace, and not
+# the mount namespace of a container with a volume nor the host's network.
 
 # shellcheck disable=SC2016 # $ in single quotes is for the container's shell
 . "$(dirname "$0")/lib.sh" "$@"
@@ -48,18 +49,48 @@ for flags in -t -it; do
 	check_fds "$flags from a terminal" "$(cat "$tr")"
 done
 
-step "the monitor holds PID 1's mount and network namespaces"
-capture md run -d /bin/sleep 1000
-assert_eq 0 "$RC" "run -d sleep exits 0"
-id=$OUT
-state=$(cat "$(state_dir "$id")/state.json")
-pid1=$(sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
-mon=$(sed -n 's/.*"monitor_pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
-[ -n "$pid1" ] && [ -n "$mon" ] || die "no pid or monitor_pid in state.json: $state"
-held=$(for f in /proc/"$mon"/fd/*; do readlink "$f"; done | grep -E '^(mnt|net|pid|ipc|uts|user|cgroup):' | sort | tr '\n' ' ')
-want=$(printf '%s\n' "$(readlink /proc/"$pid1"/ns/mnt)" "$(readlink /proc/"$pid1"/ns/net)" | sort | tr '\n' ' ')
-assert_eq "$want" "$held" "namespaces among the monitor's fds"
-capture md rm -f "$id"
-assert_eq 0 "$RC" "rm -f the sleeper"
+# held_ns ARGS...: run -d ARGS... /bin/sleep 1000; HELD gets the namespaces
+# among its monitor's fds and NS those of its PID 1 (both "mnt:[..] ..."),
+# MON the monitor's pid, ID the container.
+held_ns() {
+	local state pid1 t
+	capture md run -d "$@" /bin/sleep 1000
+	assert_eq 0 "$RC" "run -d $* sleep exits 0 (stderr: $ERR)"
+	ID=$OUT
+	state=$(cat "$(state_dir "$ID")/state.json")
+	pid1=$(sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
+	MON=$(sed -n 's/.*"monitor_pid": *\([0-9][0-9]*\).*/\1/p' <<<"$state")
+	if [ -z "$pid1" ] || [ -z "$MON" ]; then
+		die "no pid or monitor_pid in state.json: $state"
+	fi
+	HELD=$(for f in /proc/"$MON"/fd/*; do readlink "$f"; done |
+		grep -E '^(mnt|net|pid|ipc|uts|user|cgroup|time):' | sort | tr '\n' ' ')
+	NS=
+	for t in mnt net; do
+		NS="$NS$(readlink /proc/"$pid1"/ns/$t) "
+	done
+}
+
+step "the monitor holds PID 1's mount and network namespaces, until it ends"
+held_ns
+assert_eq "$NS" "$HELD" "namespaces among the monitor's fds"
+capture md stop -t 0 "$ID"
+assert_eq 0 "$RC" "stop the sleeper"
+ns_fds() { for f in /proc/"$MON"/fd/*; do readlink "$f"; done | grep -E '^(mnt|net):'; }
+no_ns_fds() { [ -z "$(ns_fds)" ]; }
+wait_until 10 no_ns_fds || fail "the monitor $MON holds namespaces after the exit: $(ns_fds)"
+capture md rm "$ID"
+assert_eq 0 "$RC" "rm the sleeper"
+
+step "with a volume, not the mount namespace; with the host's network, not that"
+mkdir -p "$MD_TMP/vol"
+held_ns -v "$MD_TMP/vol:/mnt"
+assert_eq "${NS#* }" "$HELD" "namespaces the monitor holds with a volume (the network's only)"
+capture md rm -f "$ID"
+assert_eq 0 "$RC" "rm -f the sleeper with a volume"
+held_ns --network host
+assert_eq "${NS%% *} " "$HELD" "namespaces the monitor holds with --network host (the mounts' only)"
+capture md rm -f "$ID"
+assert_eq 0 "$RC" "rm -f the sleeper with the host's network"
 
 md_done
