@@ -71,7 +71,7 @@ held_ns() {
 	done
 }
 
-step "the monitor holds PID 1's mount and network namespaces, until it ends"
+step "the monitor holds PID 1's mount and network namespaces, and lets go after the exit"
 held_ns
 assert_eq "$NS" "$HELD" "namespaces among the monitor's fds"
 capture md stop -t 0 "$ID"
