@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <libgen.h>
+#include <linux/fs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -283,6 +285,23 @@ int dir_ensure(const char *path, mode_t mode, struct md_err *err)
 		return md_err_set(err, ENOTDIR, "mkdir %s", path);
 	if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
 		return md_err_set(err, errno, "chmod %s", path);
+	return 0;
+}
+
+int dir_spread_subdirs(const char *path, struct md_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int flags = 0;
+
+	if (fd < 0)
+		return md_err_set(err, errno, "open %s", path);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+		return md_err_set(err, errno, "get the flags of %s", path);
+	if (flags & FS_TOPDIR_FL)
+		return 0;
+	flags |= FS_TOPDIR_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+		return md_err_set(err, errno, "set the top-directory flag of %s", path);
 	return 0;
 }
 

@@ -78,6 +78,11 @@ int file_replace(const char *path, const void *data, size_t len, mode_t mode,
 /* mkdir that accepts an existing directory and enforces the mode. */
 int dir_ensure(const char *path, mode_t mode, struct md_err *err);
 
+/* Ask ext2/3/4 to spread the subdirectories of path over the disk, as if
+ * each were a top-level directory (FS_TOPDIR_FL, chattr +T): their files
+ * then live in different block groups. Other filesystems refuse. */
+int dir_spread_subdirs(const char *path, struct md_err *err);
+
 /* NULL-terminated string vectors (argv, env, names): free one and its
  * strings (NULL is fine), count one (NULL counts 0), copy n strings into a
  * new one. */

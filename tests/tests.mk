@@ -24,6 +24,7 @@ UNIT_DEPS_test-caps := daemon/caps.c
 UNIT_DEPS_test-idmap := daemon/idmap.c daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c \
 	common/buf.c common/util.c common/err.c common/id.c
 UNIT_DEPS_test-remove-tree := common/util.c common/err.c
+UNIT_DEPS_test-dir-spread := common/util.c common/err.c
 UNIT_DEPS_test-layer-extract := daemon/layer-extract.c common/util.c common/err.c
 UNIT_DEPS_test-layer-copy := daemon/layer-copy.c common/util.c common/err.c
 UNIT_DEPS_test-ctr-overlay := daemon/ctr-overlay.c common/util.c common/err.c
