@@ -107,7 +107,7 @@ uninstall:
 # Debian packages to build, and to run every test.
 DEB_BUILD := gcc make pkg-config libc6-dev libevent-dev libjson-c-dev uuid-dev libseccomp-dev \
 	libarchive-dev libssl-dev
-DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd clang libclang-rt-dev \
+DEB_TEST := libcmocka-dev python3 util-linux procps iproute2 systemd clang libclang-rt-dev e2fsprogs \
 	busybox-static zstd xz-utils
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 

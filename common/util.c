@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <libgen.h>
-#include <linux/fs.h>
+#include <linux/fs.h> /* before any <sys/mount.h>: glibc < 2.36 clashes */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -80,7 +80,9 @@ int dir_ensure(const char *path, mode_t mode, struct md_err *err);
 
 /* Ask ext2/3/4 to spread the subdirectories of path over the disk, as if
  * each were a top-level directory (FS_TOPDIR_FL, chattr +T): their files
- * then live in different block groups. Other filesystems refuse. */
+ * then live in different (flex) block groups. Other flags are kept. Most
+ * other filesystems refuse (ENOTTY, EOPNOTSUPP); an overlay passes it to
+ * its upper layer. */
 int dir_spread_subdirs(const char *path, struct md_err *err);
 
 /* NULL-terminated string vectors (argv, env, names): free one and its

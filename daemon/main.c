@@ -177,11 +177,14 @@ static void prepare_dirs(struct daemon *d)
 	/* Each container creates and removes a dozen inodes. ext4 without a
 	 * journal skips every inode freed in the last minute or more when it
 	 * looks for a free one (recently_deleted()), so with all containers
-	 * in one block group each start scanned past thousands: spread over
-	 * the groups, a start after 700 others took 5.8-6.2 ms instead of
-	 * 7.3-8.0 on such a disk. Elsewhere it is harmless or refused. */
-	if (dir_spread_subdirs(d->ctr_root, &err) < 0)
-		log_debug("%s", err.msg);
+	 * in one block group each start scanned past thousands (README,
+	 * Performance). Other filesystems refuse the flag: nothing to say. */
+	if (dir_spread_subdirs(d->ctr_root, &err) < 0) {
+		if (err.errnum == ENOTTY || err.errnum == EOPNOTSUPP)
+			log_debug("%s", err.msg);
+		else
+			log_info("%s", err.msg);
+	}
 	d->images = xcalloc(1, sizeof(*d->images));
 	if (image_store_open(d->images, d->root_dir, &err) < 0)
 		fatal("image store: %s", err.msg);

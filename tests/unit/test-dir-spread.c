@@ -21,6 +21,32 @@
 
 #include "../../common/util.h"
 
+/* Each test's directory, removed by the teardown whatever failed. */
+struct fixture {
+	char *dir;
+	char *link;
+};
+
+static int setup(void **state)
+{
+	*state = calloc(1, sizeof(struct fixture));
+	return *state == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->link != NULL)
+		unlink(f->link);
+	if (f->dir != NULL)
+		rmdir(f->dir);
+	free(f->link);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
 /* A new directory in base when base's filesystem has the magic f_type,
  * else NULL (the caller skips). */
 static char *temp_dir_on(const char *base, long magic)
@@ -45,68 +71,77 @@ static int dir_flags(const char *path)
 	return flags;
 }
 
-/* /var/tmp is on the disk, not a tmpfs, on most hosts. */
-static void dir_spread_subdirs__ext4__flag_set_once(void **state)
+static void set_dir_flags(const char *path, int flags)
 {
-	char *dir = temp_dir_on("/var/tmp", EXT4_SUPER_MAGIC);
-	struct md_err err = { 0 };
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	(void)state;
-	if (dir == NULL) {
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, FS_IOC_SETFLAGS, &flags), 0);
+	close(fd);
+}
+
+/* /var/tmp is on the disk, not a tmpfs, on most hosts. The flag is added
+ * to those there (nodump, which an owner may set, stands for them), and a
+ * second call changes nothing. */
+static void dir_spread_subdirs__ext4__flag_added_once(void **state)
+{
+	struct fixture *f = *state;
+	struct md_err err = { 0 };
+	int before;
+
+	f->dir = temp_dir_on("/var/tmp", EXT4_SUPER_MAGIC);
+	if (f->dir == NULL) {
 		print_message("/var/tmp is not on ext2/3/4\n");
 		skip();
 	}
-	assert_false(dir_flags(dir) & FS_TOPDIR_FL);
-	assert_int_equal(dir_spread_subdirs(dir, &err), 0);
-	assert_true(dir_flags(dir) & FS_TOPDIR_FL);
-	assert_int_equal(dir_spread_subdirs(dir, &err), 0);
-	assert_true(dir_flags(dir) & FS_TOPDIR_FL);
-	assert_int_equal(rmdir(dir), 0);
-	free(dir);
+	set_dir_flags(f->dir, dir_flags(f->dir) | FS_NODUMP_FL);
+	before = dir_flags(f->dir);
+	assert_false(before & FS_TOPDIR_FL);
+	assert_int_equal(dir_spread_subdirs(f->dir, &err), 0);
+	assert_int_equal(dir_flags(f->dir), before | FS_TOPDIR_FL);
+	assert_int_equal(dir_spread_subdirs(f->dir, &err), 0);
+	assert_int_equal(dir_flags(f->dir), before | FS_TOPDIR_FL);
 }
 
 static void dir_spread_subdirs__tmpfs__refused(void **state)
 {
-	char *dir = temp_dir_on("/dev/shm", TMPFS_MAGIC);
+	struct fixture *f = *state;
 	struct md_err err = { 0 };
 
-	(void)state;
-	if (dir == NULL) {
+	f->dir = temp_dir_on("/dev/shm", TMPFS_MAGIC);
+	if (f->dir == NULL) {
 		print_message("no tmpfs at /dev/shm\n");
 		skip();
 	}
-	assert_int_equal(dir_spread_subdirs(dir, &err), -1);
+	assert_int_equal(dir_spread_subdirs(f->dir, &err), -1);
 	assert_int_not_equal(err.errnum, 0);
-	assert_non_null(strstr(err.msg, dir));
-	assert_int_equal(rmdir(dir), 0);
-	free(dir);
+	assert_non_null(strstr(err.msg, f->dir));
 }
 
 static void dir_spread_subdirs__missing_or_link__refused(void **state)
 {
-	char dir[] = "/tmp/test-dir-spread.XXXXXX";
+	struct fixture *f = *state;
 	struct md_err err = { 0 };
-	char *link;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	link = xasprintf("%s/link", dir);
-	assert_int_equal(symlink(dir, link), 0);
-	assert_int_equal(dir_spread_subdirs(link, &err), -1);
+	f->dir = xasprintf("/tmp/test-dir-spread.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->link = xasprintf("%s/link", f->dir);
+	assert_int_equal(symlink(f->dir, f->link), 0);
+	assert_int_equal(dir_spread_subdirs(f->link, &err), -1);
 	assert_int_not_equal(err.errnum, 0);
-	assert_int_equal(unlink(link), 0);
-	assert_int_equal(dir_spread_subdirs(link, &err), -1);
+	assert_int_equal(unlink(f->link), 0);
+	assert_int_equal(dir_spread_subdirs(f->link, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
-	assert_int_equal(rmdir(dir), 0);
-	free(link);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dir_spread_subdirs__ext4__flag_set_once),
-		cmocka_unit_test(dir_spread_subdirs__tmpfs__refused),
-		cmocka_unit_test(dir_spread_subdirs__missing_or_link__refused),
+		cmocka_unit_test_setup_teardown(dir_spread_subdirs__ext4__flag_added_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(dir_spread_subdirs__tmpfs__refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(dir_spread_subdirs__missing_or_link__refused, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
