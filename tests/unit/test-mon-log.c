@@ -280,29 +280,47 @@ static int open_fds(void)
 	return n - 1; /* the DIR's own */
 }
 
-/* Each rotation test starts with no child of ours and a deadline, and
- * leaves no child behind for the next one to find. */
+struct rot {
+	char dir[32];         /* "" until made */
+	char *path;
+	int dfd, log_fd;
+	bool nofile_lowered;  /* saved_nofile is to be put back */
+	struct rlimit saved_nofile;
+};
+
+/* Each rotation test starts with no child of ours and a deadline. The
+ * teardown leaves no child for the next one to find, and removes the
+ * test's directory and puts the fd limit back even when it failed. */
 static int rotate_setup(void **state)
 {
-	(void)state;
+	struct rot *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	r->dfd = r->log_fd = -1;
+	*state = r;
 	alarm(20);
 	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD ? 0 : -1;
 }
 
 static int rotate_teardown(void **state)
 {
-	(void)state;
+	struct rot *r = *state;
+	struct md_err err;
+
+	if (r->nofile_lowered)
+		setrlimit(RLIMIT_NOFILE, &r->saved_nofile);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
 	alarm(0);
+	if (r->dfd >= 0)
+		close(r->dfd);
+	if (r->dir[0] != '\0' && dir_remove_tree(r->dir, &err) < 0)
+		print_message("%s\n", err.msg);
+	free(r->path);
+	free(r);
 	return 0;
 }
-
-struct rot {
-	char dir[32];
-	char *path;
-	int dfd, log_fd;
-};
 
 /* A dir with container.log (and container.log.1 when rotated_text),
  * container.log open as the monitor has it. */
@@ -322,41 +340,30 @@ static void rot_make(struct rot *r, const char *log_text, const char *rotated_te
 	assert_true(r->log_fd >= 0);
 }
 
-static void rot_free(struct rot *r)
-{
-	struct md_err err = { 0 };
-
-	close(r->dfd);
-	assert_int_equal(dir_remove_tree(r->dir, &err), 0);
-	free(r->path);
-}
-
 /* The current log becomes .1 and a new one is opened. The .1 it replaces
  * goes to exactly one child, which exits 0; once it is reaped the caller
  * holds no fd more than before. */
 static void mon_log_rotate__rotated_file__replaced_released_by_child(void **state)
 {
 	struct md_err err = { 0 };
-	struct rot r;
+	struct rot *r = *state;
 	int fd, before, status;
 
-	(void)state;
-	rot_make(&r, "older\n", "oldest\n");
+	rot_make(r, "older\n", "oldest\n");
 	before = open_fds();
 
-	fd = mon_log_rotate(r.path, r.log_fd, true, &err);
+	fd = mon_log_rotate(r->path, r->log_fd, true, &err);
 	assert_true(fd >= 0);
 	assert_true(waitpid(-1, &status, 0) > 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
 	assert_int_equal(open_fds(), before);
-	assert_int_equal(fcntl(r.log_fd, F_GETFD), -1);
-	fx_assert_content(r.dfd, "container.log.1", "older\n");
+	assert_int_equal(fcntl(r->log_fd, F_GETFD), -1);
+	fx_assert_content(r->dfd, "container.log.1", "older\n");
 	assert_int_equal(write(fd, "newest\n", 7), 7);
 	assert_int_equal(close(fd), 0);
-	fx_assert_content(r.dfd, "container.log", "newest\n");
-	rot_free(&r);
+	fx_assert_content(r->dfd, "container.log", "newest\n");
 }
 
 /* Not allowed a child (the monitor is still in the container's cgroup):
@@ -364,43 +371,39 @@ static void mon_log_rotate__rotated_file__replaced_released_by_child(void **stat
 static void mon_log_rotate__no_fork__same_without_child(void **state)
 {
 	struct md_err err = { 0 };
-	struct rot r;
+	struct rot *r = *state;
 	int fd, before;
 
-	(void)state;
-	rot_make(&r, "older\n", "oldest\n");
+	rot_make(r, "older\n", "oldest\n");
 	before = open_fds();
 
-	fd = mon_log_rotate(r.path, r.log_fd, false, &err);
+	fd = mon_log_rotate(r->path, r->log_fd, false, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
 	assert_int_equal(open_fds(), before);
-	fx_assert_content(r.dfd, "container.log.1", "older\n");
-	fx_assert_content(r.dfd, "container.log", "");
+	fx_assert_content(r->dfd, "container.log.1", "older\n");
+	fx_assert_content(r->dfd, "container.log", "");
 	assert_int_equal(close(fd), 0);
-	rot_free(&r);
 }
 
 static void mon_log_rotate__first_rotation__no_child(void **state)
 {
 	struct md_err err = { 0 };
-	struct rot r;
+	struct rot *r = *state;
 	int fd, before;
 
-	(void)state;
-	rot_make(&r, "first\n", NULL);
+	rot_make(r, "first\n", NULL);
 	before = open_fds();
 
-	fd = mon_log_rotate(r.path, r.log_fd, true, &err);
+	fd = mon_log_rotate(r->path, r->log_fd, true, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(open_fds(), before);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
-	fx_assert_content(r.dfd, "container.log.1", "first\n");
-	fx_assert_content(r.dfd, "container.log", "");
+	fx_assert_content(r->dfd, "container.log.1", "first\n");
+	fx_assert_content(r->dfd, "container.log", "");
 	assert_int_equal(close(fd), 0);
-	rot_free(&r);
 }
 
 /* Nothing to rename: an error, the caller goes on with its fd, and the .1
@@ -408,23 +411,21 @@ static void mon_log_rotate__first_rotation__no_child(void **state)
 static void mon_log_rotate__log_gone__fails_keeps_fd(void **state)
 {
 	struct md_err err = { 0 };
-	struct rot r;
+	struct rot *r = *state;
 	int before;
 
-	(void)state;
-	rot_make(&r, "current\n", "rotated\n");
-	assert_int_equal(unlinkat(r.dfd, "container.log", 0), 0);
+	rot_make(r, "current\n", "rotated\n");
+	assert_int_equal(unlinkat(r->dfd, "container.log", 0), 0);
 	before = open_fds();
 
-	assert_int_equal(mon_log_rotate(r.path, r.log_fd, true, &err), -1);
+	assert_int_equal(mon_log_rotate(r->path, r->log_fd, true, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
 	assert_int_equal(open_fds(), before);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
-	assert_int_equal(fcntl(r.log_fd, F_GETFD), FD_CLOEXEC);
-	fx_assert_content(r.dfd, "container.log.1", "rotated\n");
-	assert_int_equal(close(r.log_fd), 0);
-	rot_free(&r);
+	assert_int_equal(fcntl(r->log_fd, F_GETFD), FD_CLOEXEC);
+	fx_assert_content(r->dfd, "container.log.1", "rotated\n");
+	assert_int_equal(close(r->log_fd), 0);
 }
 
 /* No fd left for the new log (the monitor runs under the container's
@@ -433,27 +434,27 @@ static void mon_log_rotate__log_gone__fails_keeps_fd(void **state)
 static void mon_log_rotate__no_fd_for_new_log__log_back_in_place(void **state)
 {
 	struct md_err err = { 0 };
-	struct rlimit saved, none;
-	struct rot r;
+	struct rlimit none;
+	struct rot *r = *state;
 	int lowest;
 
-	(void)state;
-	rot_make(&r, "current\n", "rotated\n");
+	rot_make(r, "current\n", "rotated\n");
 	lowest = dup(0);
 	assert_true(lowest >= 0);
 	close(lowest);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
-	none = saved;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &r->saved_nofile), 0);
+	none = r->saved_nofile;
 	none.rlim_cur = (rlim_t)lowest;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	r->nofile_lowered = true;
 
-	assert_int_equal(mon_log_rotate(r.path, r.log_fd, true, &err), -1);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(mon_log_rotate(r->path, r->log_fd, true, &err), -1);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &r->saved_nofile), 0);
+	r->nofile_lowered = false;
 	assert_int_equal(err.errnum, EMFILE);
-	assert_int_equal(write(r.log_fd, "more\n", 5), 5);
-	fx_assert_content(r.dfd, "container.log", "current\nmore\n");
-	assert_int_equal(close(r.log_fd), 0);
-	rot_free(&r);
+	assert_int_equal(write(r->log_fd, "more\n", 5), 5);
+	fx_assert_content(r->dfd, "container.log", "current\nmore\n");
+	assert_int_equal(close(r->log_fd), 0);
 }
 
 int main(void)
