@@ -288,6 +288,13 @@ struct rot {
 	struct rlimit saved_nofile;
 };
 
+/* No child of ours is left, running or to reap. */
+static void assert_no_child(void)
+{
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 /* Each rotation test starts with no child of ours and a deadline. The
  * teardown leaves no child for the next one to find, and removes the
  * test's directory and puts the fd limit back even when it failed. */
@@ -356,8 +363,7 @@ static void mon_log_rotate__rotated_file__replaced_released_by_child(void **stat
 	assert_true(fd >= 0);
 	assert_true(waitpid(-1, &status, 0) > 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
+	assert_no_child();
 	assert_int_equal(open_fds(), before);
 	assert_int_equal(fcntl(r->log_fd, F_GETFD), -1);
 	fx_assert_content(r->dfd, "container.log.1", "older\n");
@@ -379,8 +385,7 @@ static void mon_log_rotate__no_fork__same_without_child(void **state)
 
 	fd = mon_log_rotate(r->path, r->log_fd, false, &err);
 	assert_true(fd >= 0);
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
+	assert_no_child();
 	assert_int_equal(open_fds(), before);
 	fx_assert_content(r->dfd, "container.log.1", "older\n");
 	fx_assert_content(r->dfd, "container.log", "");
@@ -399,8 +404,7 @@ static void mon_log_rotate__first_rotation__no_child(void **state)
 	fd = mon_log_rotate(r->path, r->log_fd, true, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(open_fds(), before);
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
+	assert_no_child();
 	fx_assert_content(r->dfd, "container.log.1", "first\n");
 	fx_assert_content(r->dfd, "container.log", "");
 	assert_int_equal(close(fd), 0);
@@ -421,8 +425,7 @@ static void mon_log_rotate__log_gone__fails_keeps_fd(void **state)
 	assert_int_equal(mon_log_rotate(r->path, r->log_fd, true, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
 	assert_int_equal(open_fds(), before);
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
+	assert_no_child();
 	assert_int_equal(fcntl(r->log_fd, F_GETFD), FD_CLOEXEC);
 	fx_assert_content(r->dfd, "container.log.1", "rotated\n");
 	assert_int_equal(close(r->log_fd), 0);
