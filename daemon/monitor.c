@@ -202,8 +202,10 @@ static int setup_cgroup(struct monitor *m, struct md_err *err)
 			m->cg_made = true;
 			return 0;
 		}
-		/* Still in the spare's cgroup: it cannot run without one. */
-		if (m->in_ctr_cgroup)
+		/* Still in the spare's cgroup, or the spare's became the
+		 * container's and its limits failed: it is removed with the
+		 * failed start (release_cgroup), which needs m->cg. */
+		if (m->in_ctr_cgroup || m->cg_made)
 			return md_err_prefix(err, "cgroup");
 		cgroup_env_free(m->cg);
 		m->cg = NULL;

@@ -17,7 +17,11 @@
 # PidsLimit as asked. Invalid values (--memory 3m / abc, --cpus 0 / -1 /
 # abc, --pids-limit x) are refused with one `minidocker:` line and 125,
 # starting nothing; so is --cpus 0.001 (a quota under the kernel's 1 ms
-# minimum), naming --cpus rather than a failed cgroup write. After rm, no
+# minimum), naming --cpus rather than a failed cgroup write. On cgroup v1,
+# a --cpus the parent cgroup's own quota refuses (the kernel's EINVAL) fails
+# the start with one line naming the write and 125, with the spare's
+# monitor taking it (it used to crash there), and leaves no cgroup; the
+# same --cpus runs once the parent allows it. After rm, no
 # cgroup named by any of these containers' IDs is left under our cgroup
 # parent in any hierarchy.
 
@@ -259,10 +263,37 @@ assert_match '^minidocker: .*cpus' "$(head -n 1 <<<"$ERR")" "run --cpus 0.001: t
 assert_not_contains "/sys/fs/cgroup" "$ERR" "run --cpus 0.001: the error is about the option, not a cgroup file"
 assert_eq "$before" "$(md ps -aq | wc -l)" "run --cpus 0.001 created no container"
 
+# v1 refuses a child CFS quota above its parent's; the spare monitor's
+# cgroup, renamed to the container's, is where the limit is written.
+CPU_PARENT=/sys/fs/cgroup/cpu/$MD_CGROUP_PARENT
+REFUSED=
+if [ -f "$CPU_PARENT/cpu.cfs_quota_us" ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
+	step "a --cpus the parent cgroup refuses fails the start cleanly"
+	wait_until 5 eval 'ls -d "$CPU_PARENT"/spare-* >/dev/null 2>&1' ||
+		fail "no spare monitor's cgroup in $CPU_PARENT"
+	echo 50000 >"$CPU_PARENT/cpu.cfs_quota_us" || die "cannot set the parent's quota"
+	capture md run --name refused --cpus 1 /bin/echo started
+	echo -1 >"$CPU_PARENT/cpu.cfs_quota_us"
+	assert_eq 125 "$RC" "run --cpus 1 under a 0.5-CPU parent exits 125"
+	assert_eq "" "$OUT" "it starts nothing"
+	assert_match '^minidocker: cannot start container: cgroup: .*cpu.cfs_quota_us: Invalid argument$' \
+		"$ERR" "one line naming the refused write"
+	assert_match ' Created +refused$' "$(md ps -a | grep -w refused)" "the container is left created"
+	assert_not_contains "without recording an exit" "$(cat "$MD_TMP/daemon.log")" \
+		"its monitor reported the failure itself"
+	REFUSED=refused
+	rid=$(md inspect refused | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["Id"])')
+	ALL_IDS+=("$rid")
+	assert_eq "" "$(cgroup_dirs "$rid")" "no cgroup of the refused container"
+	capture md run --rm --cpus 1 /bin/echo started
+	assert_eq 0 "$RC" "the same --cpus once the parent allows it (stderr: $ERR)"
+	assert_eq started "$OUT" "its output"
+fi
+
 # ---- cleanup -------------------------------------------------------------
 
 step "after rm no cgroup of these containers is left"
-capture md rm mem-oom mem-ok mem-child mem-user bomb spin all3
+capture md rm mem-oom mem-ok mem-child mem-user bomb spin all3 $REFUSED
 assert_eq 0 "$RC" "rm of the containers exits 0 (stderr: $ERR)"
 for id in "${ALL_IDS[@]}"; do
 	assert_match '^[0-9a-f]{32}$' "$id" "a full container ID"
