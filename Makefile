@@ -44,7 +44,7 @@ DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/image-spec.c daemon/image-store.c daemon/image-unpack.c daemon/req-image.c \
 	daemon/job.c daemon/digest.c daemon/layer-extract.c daemon/run-image.c daemon/fd-closer.c daemon/ctr-seccomp.c daemon/spare.c
 MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.c \
-	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-clone.c daemon/ctr-exec.c daemon/ctr-proc.c \
+	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-net.c daemon/ctr-clone.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
 	daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c daemon/ctr-seccomp.c \
 	daemon/mon-root.c daemon/ctr-overlay.c daemon/layer-copy.c daemon/mon-spare.c \

@@ -16,7 +16,7 @@ pid_t ctr_clone(const struct ctr_clone_args *a, int *pidfd, bool *born_in_cgroup
 {
 	struct clone_args args = {
 		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
-			 (a->host_network ? 0 : CLONE_NEWNET) | (a->userns ? CLONE_NEWUSER : 0),
+			 (a->keep_network ? 0 : CLONE_NEWNET) | (a->userns ? CLONE_NEWUSER : 0),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};

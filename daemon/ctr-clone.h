@@ -7,7 +7,8 @@
 #include <sys/types.h>
 
 struct ctr_clone_args {
-	bool host_network; /* no new network namespace */
+	bool keep_network; /* no new network namespace: the host's, or one
+			    * the child enters itself */
 	bool userns;       /* a new user namespace too */
 	int cgroup_fd;     /* cgroup v2 directory to start in, or -1 */
 };

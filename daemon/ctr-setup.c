@@ -14,12 +14,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -31,6 +29,7 @@
 #include "../common/util.h"
 #include "ctr-clone.h"
 #include "ctr-mount.h"
+#include "ctr-net.h"
 #include "ctr-proc.h"
 #include "ctr-rootfs.h"
 #include "ctr-sync.h"
@@ -97,23 +96,6 @@ static int setup_dev(int rootfd, bool userns, struct md_err *err)
 		return -1;
 	return mnt_fs_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			      "mode=1777,size=65536k", err);
-}
-
-static int setup_loopback(struct md_err *err)
-{
-	cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct ifreq ifr;
-
-	if (s < 0)
-		return md_err_set(err, errno, "socket");
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return md_err_set(err, errno, "get lo flags");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		return md_err_set(err, errno, "bring lo up");
-	return 0;
 }
 
 /* pivot_root into rootfd and detach the old root: afterwards no path of the
@@ -336,6 +318,13 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		sync_fail(sync_fd, &err);
 	}
 
+	/* 0a. The network namespace made ahead, if any (ctr-net.c): entered
+	 *     before anything runs that could open a socket. */
+	if (spec->netns_fd >= 0 && setns(spec->netns_fd, CLONE_NEWNET) < 0) {
+		md_err_set(&err, errno, "enter network namespace");
+		sync_fail(sync_fd, &err);
+	}
+
 	/* 0b. A cgroup namespace, now that we are in our cgroup: the container
 	 *     sees its own cgroup as the root, nothing of the host's tree. */
 	if (spec->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL) {
@@ -417,7 +406,7 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, in
 		md_err_set(&err, errno, "sethostname");
 		sync_fail(sync_fd, &err);
 	}
-	if (!spec->host_network && setup_loopback(&err) < 0)
+	if (!spec->host_network && spec->netns_fd < 0 && netns_loopback_up(&err) < 0)
 		sync_fail(sync_fd, &err);
 
 	/* 9. Switch root: from here on only container paths exist. */
@@ -466,7 +455,8 @@ static pid_t clone_in_root(const struct ctr_spec *spec, int *pidfd, bool *born_i
 
 	if (here < 0 || chdir(spec->rootfs) < 0)
 		return md_err_set(err, errno, "chdir %s", spec->rootfs);
-	pid = ctr_clone(&(struct ctr_clone_args){ .host_network = spec->host_network,
+	pid = ctr_clone(&(struct ctr_clone_args){ .keep_network = spec->host_network ||
+									spec->netns_fd >= 0,
 						  .userns = spec->userns,
 						  .cgroup_fd = spec->cgroup_fd },
 			pidfd, born_in_cgroup);
@@ -503,6 +493,11 @@ static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
 			continue;
 		if (i == 1 && spec->host_network)
 			continue; /* the host's: never ours to tear down */
+		if (i == 1 && spec->netns_fd >= 0) {
+			/* PID 1 is not in it yet: it enters it after its go. */
+			held[i] = fcntl(spec->netns_fd, F_DUPFD_CLOEXEC, 3);
+			continue;
+		}
 		path = xasprintf("/proc/%d/ns/%s", (int)pid, names[i]);
 		held[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (held[i] < 0 && errno != ENOENT)

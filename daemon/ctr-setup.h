@@ -63,6 +63,9 @@ struct ctr_spec {
 	int cgroup_fd;
 	bool cgroup_ns;         /* a cgroup namespace rooted at its cgroup */
 	bool host_network;      /* share the host's network namespace */
+	int netns_fd;           /* else a network namespace made ahead, its
+				 * loopback up (ctr-net.h), which PID 1
+				 * enters instead of a new one; -1: none */
 	bool userns;            /* a new user namespace with these maps */
 	bool setgroups_deny;    /* no subordinate gids: setgroups refused in it */
 	const char *uid_map;    /* /proc/PID/uid_map text */

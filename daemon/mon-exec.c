@@ -74,6 +74,7 @@ static struct mon_proc *start_exec(struct monitor *m, const struct exec_req *r, 
 		.userns = m->cfg.userns,
 		.setgroups_deny = m->cfg.userns && m->cfg.sub_gid_count == 0,
 		.host_network = m->cfg.host_network,
+		.netns_fd = -1, /* it joins PID 1's */
 	};
 
 	if (m->main == NULL || m->main->reaped) {

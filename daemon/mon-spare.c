@@ -41,6 +41,7 @@
 #include "../common/util.h"
 #include "../proto/msg.h"
 #include "cgroup.h"
+#include "ctr-net.h"
 
 /* The cgroup this spare waits in, while it is waiting. */
 static char *spare_cgroup_name(void)
@@ -64,6 +65,11 @@ void mon_spare_prepare(struct monitor *m)
 	static const struct cgroup_limits none = { 0 };
 	cleanup_free char *name = spare_cgroup_name();
 	struct md_err err;
+
+	/* The next container's network, made while nobody waits (ctr-net.c). */
+	m->netns_fd = netns_make(&err);
+	if (m->netns_fd < 0)
+		log_warn("spare monitor: %s", err.msg);
 
 	if (mon_cgroup_detect(m, &err) < 0 || cgroup_env_version(m->cg) != 1)
 		return; /* the container's start says why, if it needs a cgroup */

@@ -281,6 +281,9 @@ static int start_container(struct monitor *m, struct md_err *err)
 		.cgroup_fd = -1,
 		.cgroup_ns = m->cg != NULL,
 		.host_network = m->cfg.host_network,
+		/* In a user namespace the network must be that namespace's own,
+		 * for its root to administer it: cloned with it. */
+		.netns_fd = m->cfg.host_network || m->cfg.userns ? -1 : m->netns_fd,
 		.userns = m->cfg.userns,
 		.setgroups_deny = m->cfg.userns && m->cfg.sub_gid_count == 0,
 		.uid_map = uid_map,
@@ -313,6 +316,11 @@ static int start_container(struct monitor *m, struct md_err *err)
 	r = ctr_start(&spec, &p->proc, err);
 	if (spec.cgroup_fd >= 0)
 		close(spec.cgroup_fd);
+	/* PID 1 entered it (or did not need it); held by ctr_start if so. */
+	if (m->netns_fd >= 0) {
+		close(m->netns_fd);
+		m->netns_fd = -1;
+	}
 	/* The child has moved its copies in: ours are of no more use. */
 	mon_root_release(&root);
 	mon_proc_started(p, child_fds);
@@ -681,7 +689,7 @@ static void take_seccomp_prog(struct monitor *m)
 int main(int argc, char **argv)
 {
 	struct monitor m = {
-		.listen_fd = -1, .signal_fd = -1, .log_fd = -1, .init_fd = -1,
+		.listen_fd = -1, .signal_fd = -1, .log_fd = -1, .init_fd = -1, .netns_fd = -1,
 		.log_max = MON_LOG_MAX_DEFAULT,
 	};
 	const char *log_max = getenv("MINIDOCKER_LOG_MAX");

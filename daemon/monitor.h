@@ -107,6 +107,7 @@ struct monitor {
 	char *spare_cg;       /* the cgroup it waits in, until taken */
 	struct cgroup_home *cg_home; /* the monitor's own cgroup, to go back to */
 	bool in_ctr_cgroup;   /* the monitor itself is in its (spare) cgroup */
+	int netns_fd;         /* a network namespace made while it waited, or -1 */
 	pid_t leave_pid;      /* the helper moving it back, while it runs */
 	struct mon_proc *main;
 	struct mon_proc *procs; /* main first, then exec sessions */
@@ -169,7 +170,8 @@ int mon_cgroup_detect(struct monitor *m, struct md_err *err);
 /* mon-spare.c: a monitor started before its container (see there) */
 /* Hold the fd slots of mon-fds.h with /dev/null until the take fills them. */
 void mon_spare_reserve_fds(void);
-/* Wait in a spare cgroup of our own (v1; else nothing). */
+/* While it waits: the next container's network namespace (ctr-net.c), and
+ * on v1 a spare cgroup of its own. */
 void mon_spare_prepare(struct monitor *m);
 /* Until the daemon hands over the container of our command line: the fds
  * of mon-fds.h in place. Exits when the daemon goes away instead, or

@@ -17,6 +17,7 @@ UNIT_DEPS_test-run-mounts := daemon/run-mounts.c daemon/ctr-config.c daemon/caps
 UNIT_DEPS_test-mon-log := daemon/mon-log.c common/buf.c common/util.c common/err.c common/log.c
 UNIT_DEPS_test-cgroup := daemon/cgroup.c daemon/cgroup-detect.c common/util.c common/err.c
 UNIT_DEPS_test-ctr-clone := daemon/ctr-clone.c common/util.c common/err.c
+UNIT_DEPS_test-ctr-net := daemon/ctr-net.c common/util.c common/err.c common/log.c
 UNIT_DEPS_test-cli := client/opts.c client/format.c common/util.c common/err.c common/id.c \
 	common/buf.c
 UNIT_DEPS_test-seccomp := daemon/ctr-seccomp.c common/util.c common/err.c

@@ -1,18 +1,22 @@
 #!/bin/bash
 # t-spare: the daemon keeps one monitor started ahead of need, and a run
 # hands it its container. A spare monitor waits (comm minidocker-spar),
-# named by its command line for a container that does not exist yet and,
-# on cgroup v1, inside a cgroup of its own, PARENT/spare-PID. `run -d`
-# gets exactly that process as its monitor: the container's ID is the one
-# its command line named, its comm is minidocker-moni again, the spare
-# cgroup became the container's (spare-PID is gone), PID 1 is in it, and
-# the monitor goes back to the daemon's own cgroup in every hierarchy. A
-# new spare is started for the next container. A container with a pids
-# limit of 2 runs two processes: its monitor never counted against it. A
-# spare killed while it waits is noticed, the next run still starts, and
-# the next spare's start removes the dead one's cgroup. A daemon stopped with
-# SIGTERM takes its spare with it (spare and cgroup gone); a daemon
-# started with --no-spare-monitor keeps none and still runs containers.
+# named by its command line for a container that does not exist yet,
+# holding a network namespace it made for that container (not the
+# host's) and, on cgroup v1, inside a cgroup of its own, PARENT/spare-PID.
+# `run -d` gets exactly that process as its monitor: the container's ID is
+# the one its command line named, PID 1 is in the spare's network
+# namespace, the monitor's comm is minidocker-moni again, the spare cgroup
+# became the container's (spare-PID is gone), PID 1 is in it, and the
+# monitor goes back to the daemon's own cgroup in every hierarchy. A new
+# spare is started for the next container. A container with a pids limit
+# of 2 runs two processes: its monitor never counted against it. A user's
+# container (a user namespace) gets a network namespace of its own
+# instead, where its root may bind port 80. A spare killed while it waits
+# is noticed, the next run still starts, and the next spare's start
+# removes the dead one's cgroup. A daemon stopped with SIGTERM takes its
+# spare with it (spare and cgroup gone); a daemon started with
+# --no-spare-monitor keeps none and still runs containers.
 
 . "$(dirname "$0")/lib.sh" "$@"
 md_setup
@@ -41,6 +45,9 @@ done
 # in_procs DIR PID: PID is listed in DIR/cgroup.procs.
 in_procs() { grep -qx "$2" "$1/cgroup.procs" 2>/dev/null; }
 
+# netns_fds PID: the network namespaces among PID's open fds.
+netns_fds() { for f in /proc/"$1"/fd/*; do readlink "$f"; done | grep '^net:'; }
+
 # cg_line PID HIER: the path of PID's cgroup in the v1 hierarchy HIER.
 cg_line() { awk -F: -v h="$2" '$2 == h { print $3 }' "/proc/$1/cgroup"; }
 
@@ -56,6 +63,9 @@ for d in "${V1_DIRS[@]}"; do
 	assert_eq yes "$(in_procs "$d/$MD_CGROUP_PARENT/spare-$sp" "$sp" && echo yes)" \
 		"the spare waits in $d/$MD_CGROUP_PARENT/spare-$sp"
 done
+sp_net=$(netns_fds "$sp")
+assert_match '^net:\[[0-9]+\]$' "$sp_net" "the spare holds one network namespace"
+assert_ne "$(readlink /proc/self/ns/net)" "$sp_net" "the spare's network namespace is not the host's"
 
 step "run -d hands the spare its container"
 capture md run -d --name taken /bin/sleep 300
@@ -65,6 +75,7 @@ assert_eq "$next_id" "$id" "the container has the ID the spare was started for"
 pid1=$(ps_json_field taken Pid)
 assert_match '^[1-9][0-9]*$' "$pid1" "PID 1 of taken"
 assert_eq "$sp" "$(awk '{ print $4 }' "/proc/$pid1/stat")" "the spare is PID 1's parent: its monitor"
+assert_eq "$sp_net" "$(readlink "/proc/$pid1/ns/net")" "PID 1 is in the network namespace the spare made"
 assert_eq minidocker-moni "$(cat "/proc/$sp/comm")" "the taken spare's name"
 for d in "${V1_DIRS[@]}"; do
 	assert_eq "" "$(ls -d "$d/$MD_CGROUP_PARENT/spare-$sp" 2>/dev/null)" "spare-$sp is gone from $d"
@@ -100,6 +111,15 @@ assert_not_contains "fork" "$(md logs limited 2>&1)" "no failed fork in the limi
 for d in "${V1_DIRS[@]}"; do
 	case $d in */pids) assert_eq 2 "$(cat "$d/$MD_CGROUP_PARENT/$lid/pids.current")" "pids.current" ;; esac
 done
+
+step "a user namespace gets a network namespace of its own"
+wait_until 5 has_spare || fail "no spare before the user's run"
+sp_net=$(netns_fds "$(spare_pid)")
+capture md_user run --rm /bin/sh -c 'readlink /proc/self/ns/net
+"$0" -c "import socket; socket.socket().bind((\"127.0.0.1\", 80)); print(\"bound\")"' "$PY"
+assert_eq 0 "$RC" "the user's run (stderr: $ERR)"
+assert_ne "$sp_net" "$(head -n 1 <<<"$OUT")" "not the namespace the spare made as root"
+assert_eq bound "$(tail -n 1 <<<"$OUT")" "its root binds port 80 in it"
 
 step "a spare killed while it waits"
 sp=$(spare_pid)
