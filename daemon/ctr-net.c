@@ -4,10 +4,13 @@
  * protocol's per-namespace setup, and bringing the loopback up adds its
  * addresses and routes. The spare monitor makes the next container's
  * namespace while it waits (mon-spare.c), and PID 1 enters it (setns)
- * instead of cloning one (ctr-setup.c): a start after a pause is 10 %
- * faster, back to back 2 % (the namespace's teardown after the exit is
- * still paid). A user namespace's container clones its own, which that
- * namespace then owns: its root may administer it and bind low ports.
+ * instead of cloning one (ctr-setup.c): a start after a pause went from
+ * 4.51 to 4.17 ms, back to back 2 % faster (the namespace's teardown
+ * after the exit is still paid). A user namespace's container clones its
+ * own, which that namespace then owns: its root may administer it and
+ * bind low ports. The new namespace copies the host's net.*.conf.all and
+ * .default sysctls when it is made, so one changed on the host while a
+ * spare waits reaches the container after the next.
  */
 #include "ctr-net.h"
 

@@ -480,7 +480,9 @@ static bool has_volumes(const struct ctr_spec *spec)
 /* Opened while PID 1 waits for its go. It is our unreaped child, so its
  * pid cannot name another process; should it have died (a SIGKILL, the
  * OOM killer), the opens fail and its exit tears the namespaces down, as
- * it would without this. */
+ * it would without this. A network namespace made ahead is held from our
+ * own fd of it: PID 1 enters it only after its go, and a failed start
+ * drops it with the rest (ctr_proc_release_ns). */
 static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
 {
 	static const char *const names[2] = { "mnt", "net" };

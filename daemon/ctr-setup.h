@@ -90,7 +90,8 @@ struct ctr_proc {
 /* Close p's held_ns (see there). */
 void ctr_proc_release_ns(struct ctr_proc *p);
 
-/* Start spec->argv in new PID, mount, UTS, IPC and network namespaces.
+/* Start spec->argv in new PID, mount, UTS, IPC and network namespaces
+ * (the network one spec->netns_fd names, when it names one).
  * Returns 0 once the command has been exec'd. On failure err holds the
  * failing step and errno ("pivot_root: Invalid argument") and its status:
  * 127 when the command was not found, 126 when it cannot be executed, 125

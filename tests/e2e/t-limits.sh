@@ -269,12 +269,17 @@ CPU_PARENT=/sys/fs/cgroup/cpu/$MD_CGROUP_PARENT
 REFUSED=
 if [ -f "$CPU_PARENT/cpu.cfs_quota_us" ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
 	step "a --cpus the parent cgroup refuses fails the start cleanly"
-	wait_until 5 eval 'ls -d "$CPU_PARENT"/spare-* >/dev/null 2>&1' ||
-		fail "no spare monitor's cgroup in $CPU_PARENT"
-	echo 50000 >"$CPU_PARENT/cpu.cfs_quota_us" || die "cannot set the parent's quota"
+	spare_cg() { ls -d "$CPU_PARENT"/spare-* 2>/dev/null; }
+	wait_until 5 eval '[ -n "$(spare_cg)" ]' || fail "no spare monitor's cgroup in $CPU_PARENT"
+	taker=$(spare_cg)
+	# 0.9 CPU: above every quota of the containers above (which v1
+	# checks), below the 1 CPU asked for.
+	old_quota=$(cat "$CPU_PARENT/cpu.cfs_quota_us")
+	echo 90000 >"$CPU_PARENT/cpu.cfs_quota_us" || die "cannot set the parent's quota"
 	capture md run --name refused --cpus 1 /bin/echo started
-	echo -1 >"$CPU_PARENT/cpu.cfs_quota_us"
-	assert_eq 125 "$RC" "run --cpus 1 under a 0.5-CPU parent exits 125"
+	echo "$old_quota" >"$CPU_PARENT/cpu.cfs_quota_us"
+	assert_eq "" "$(ls -d "$taker" 2>/dev/null)" "the spare took it (its cgroup became the container's)"
+	assert_eq 125 "$RC" "run --cpus 1 under a 0.9-CPU parent exits 125"
 	assert_eq "" "$OUT" "it starts nothing"
 	assert_match '^minidocker: cannot start container: cgroup: .*cpu.cfs_quota_us: Invalid argument$' \
 		"$ERR" "one line naming the refused write"

@@ -114,10 +114,13 @@ done
 
 step "a user namespace gets a network namespace of its own"
 wait_until 5 has_spare || fail "no spare before the user's run"
-sp_net=$(netns_fds "$(spare_pid)")
+sp=$(spare_pid)
+sp_net=$(netns_fds "$sp")
+assert_match '^net:\[[0-9]+\]$' "$sp_net" "the spare holds one network namespace"
 capture md_user run --rm /bin/sh -c 'readlink /proc/self/ns/net
 "$0" -c "import socket; socket.socket().bind((\"127.0.0.1\", 80)); print(\"bound\")"' "$PY"
 assert_eq 0 "$RC" "the user's run (stderr: $ERR)"
+assert_ne minidocker-spar "$(cat "/proc/$sp/comm" 2>/dev/null)" "the spare took the user's run"
 assert_ne "$sp_net" "$(head -n 1 <<<"$OUT")" "not the namespace the spare made as root"
 assert_eq bound "$(tail -n 1 <<<"$OUT")" "its root binds port 80 in it"
 
