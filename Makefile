@@ -47,7 +47,7 @@ MONITOR := daemon/monitor.c daemon/mon-conn.c daemon/mon-proc.c daemon/mon-exec.
 	daemon/mon-log.c daemon/ctr-setup.c daemon/ctr-net.c daemon/ctr-clone.c daemon/ctr-exec.c daemon/ctr-proc.c \
 	daemon/ctr-sync.c daemon/ctr-mount.c daemon/ctr-rootfs.c daemon/ctr-config.c \
 	daemon/caps.c daemon/cgroup.c daemon/cgroup-detect.c daemon/ctr-seccomp.c \
-	daemon/mon-root.c daemon/ctr-overlay.c daemon/layer-copy.c daemon/mon-spare.c \
+	daemon/mon-root.c daemon/ctr-overlay.c daemon/layer-copy.c daemon/mon-spare.c daemon/mon-factory.c \
 	daemon/host-skel.c
 CLIENT := $(wildcard client/*.c)
 

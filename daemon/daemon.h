@@ -60,6 +60,8 @@ struct daemon {
 	struct event *trash_ev;   /* image_trash_collect_soon's timer, or NULL */
 	struct event *spare_ev;   /* spare_refill's timer, or NULL */
 	struct spare *spare;      /* a monitor started ahead of need, or NULL */
+	struct factory *factory;  /* the process spares are forked from, or NULL */
+	unsigned factory_failures; /* factories lost: past a few, spares are spawned */
 	bool no_spare;            /* --no-spare-monitor */
 	bool spare_sweep;         /* dead spares' cgroups may be left */
 	struct container **ctrs;  /* every container, any owner */

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -427,6 +428,10 @@ int main(int argc, char **argv)
 	if (d.base == NULL)
 		fatal("cannot create the event loop");
 	add_signal(&d, SIGCHLD, sigchld_cb);
+	/* Monitors are the spare factory's children (mon-factory.c): should
+	 * it die before them, they come to us to be reaped, not to init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		log_warn("set child subreaper: %s", strerror(errno));
 	add_signal(&d, SIGTERM, sigterm_cb);
 	add_signal(&d, SIGINT, sigterm_cb);
 	add_signal(&d, SIGHUP, sighup_cb);

@@ -20,4 +20,11 @@
 #define MON_COMM "minidocker-moni"
 #define MON_SPARE_CGROUP_PREFIX "spare-"
 
+/* The spare factory (mon-factory.c) is started as a spare is, with this in
+ * its environment instead, and the command line of a monitor for the
+ * container MON_FACTORY_ID; it forks the spares. Its name: */
+#define MON_FACTORY_ENV "MINIDOCKER_FACTORY"
+#define MON_FACTORY_ID "00000000000000000000000000000000"
+#define MON_FACTORY_COMM "minidocker-fact"
+
 #endif

@@ -178,7 +178,7 @@ static void close_all(int *fds, size_t n)
 /* posix_spawn the monitor binary with argv: fd 3 `theirs` (its control
  * socket), 4 the client or nothing, 5 the seccomp filter, 6 and up the
  * volume sources. Every fd passed must lie at or above SPAWN_FD_FLOOR. */
-static int spawn_monitor(struct daemon *d, char **argv, bool spare, int theirs, int client,
+static int spawn_monitor(struct daemon *d, char **argv, char *role, int theirs, int client,
 			 const int *vols, size_t nvol, pid_t *pid, struct md_err *err)
 {
 	posix_spawn_file_actions_t fa;
@@ -189,8 +189,7 @@ static int spawn_monitor(struct daemon *d, char **argv, bool spare, int theirs, 
 	cleanup_free char *env_cg = xasprintf("MINIDOCKER_CGROUP_PARENT=%s",
 					      d->cgroup_parent ? d->cgroup_parent : "");
 	cleanup_free char *env_nofile = xasprintf("MINIDOCKER_NOFILE=%llu", d->nofile_soft);
-	static char env_spare[] = MON_SPARE_ENV "=1";
-	char *envp[] = { env_path, env_log, env_cg, env_nofile, spare ? env_spare : NULL, NULL };
+	char *envp[] = { env_path, env_log, env_cg, env_nofile, role, NULL };
 	int r;
 
 	sigemptyset(&none);
@@ -270,7 +269,7 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 			return -1;
 		}
 	}
-	r = spawn_monitor(c->d, argv, false, theirs, client, vols, nvol, &pid, err);
+	r = spawn_monitor(c->d, argv, NULL, theirs, client, vols, nvol, &pid, err);
 	close_all(vols, nvol);
 	if (r < 0)
 		return -1;
@@ -279,7 +278,9 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
 	return monlink_attach(c, steal_fd(&ours), err);
 }
 
-int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_err *err)
+/* A monitor for the container id in the role of role_env ("NAME=1"). */
+static int spawn_for_id(struct daemon *d, const char *id, char *role_env, pid_t *pid,
+			struct md_err *err)
 {
 	cleanup_free char *dir = xasprintf("%s/%s", d->ctr_root, id);
 	cleanup_free char *rundir = xasprintf("%s/%s", d->ctr_run, id);
@@ -287,9 +288,32 @@ int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_
 	cleanup_close int ours = -1, theirs = -1;
 
 	if (control_pair(&ours, &theirs, err) < 0 ||
-	    spawn_monitor(d, argv, true, theirs, -1, NULL, 0, pid, err) < 0)
+	    spawn_monitor(d, argv, role_env, theirs, -1, NULL, 0, pid, err) < 0)
 		return -1;
 	return steal_fd(&ours);
+}
+
+int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_err *err)
+{
+	static char role[] = MON_SPARE_ENV "=1";
+
+	return spawn_for_id(d, id, role, pid, err);
+}
+
+int monlink_spawn_factory(struct daemon *d, pid_t *pid, struct md_err *err)
+{
+	static char role[] = MON_FACTORY_ENV "=1";
+
+	return spawn_for_id(d, MON_FACTORY_ID, role, pid, err);
+}
+
+int monlink_spare_pair(int *theirs, struct md_err *err)
+{
+	int ours = -1;
+
+	if (control_pair(&ours, theirs, err) < 0)
+		return -1;
+	return ours;
 }
 
 int monlink_connect(struct container *c, struct md_err *err)

@@ -26,6 +26,14 @@ int monlink_spawn(struct container *c, int client_fd, const int *vol_fds, struct
  * id: our end of its control socket, or -1. */
 int monlink_spawn_spare(struct daemon *d, const char *id, pid_t *pid, struct md_err *err);
 
+/* Start the spare factory (mon-factory.c): our end of its control socket,
+ * or -1. */
+int monlink_spawn_factory(struct daemon *d, pid_t *pid, struct md_err *err);
+
+/* A control socket for a spare the factory makes: our end, or -1; *theirs
+ * is its end, to send to the factory. */
+int monlink_spare_pair(int *theirs, struct md_err *err);
+
 /* Make fd (a connected monitor's control socket) c's link. Takes fd. */
 int monlink_attach(struct container *c, int fd, struct md_err *err);
 

@@ -173,14 +173,12 @@ static ssize_t recv_some(struct buf *in, size_t want, int *fds, size_t *nfds, si
 	}
 	*nfds += fds_from_cmsg(&mh, fds + *nfds, max_fds - *nfds);
 	if (mh.msg_flags & MSG_CTRUNC)
-		return md_err_set(err, EPROTO, "take: too many fds");
+		return md_err_set(err, EPROTO, "too many fds from the daemon");
 	buf_commit(in, (size_t)n);
 	return n;
 }
 
-/* Read the one frame the daemon sends a spare, with its fds: exactly its
- * bytes. 1 at EOF, -1 on error. */
-static int read_take_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
+int mon_control_read_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
 			   struct md_err *err)
 {
 	size_t total = PROTO_HDR_LEN;
@@ -196,7 +194,7 @@ static int read_take_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fd
 		if (sized || buf_used(in) < PROTO_HDR_LEN)
 			continue;
 		if (proto_hdr_decode(buf_head(in), buf_used(in), &h, &why) != PROTO_OK)
-			return md_err_set(err, EPROTO, "take: %s", why ? why : "bad frame");
+			return md_err_set(err, EPROTO, "from the daemon: %s", why ? why : "bad frame");
 		total += h.len;
 		sized = true;
 	}
@@ -216,7 +214,7 @@ static int wait_take(struct monitor *m, struct md_err *err)
 	const char *dir = NULL, *rundir = NULL, *why = NULL;
 	bool has_client = false;
 	int64_t nvol = 0;
-	int r = read_take_frame(&in, fds, &nfds, ARRAY_SIZE(fds), err);
+	int r = mon_control_read_frame(&in, fds, &nfds, ARRAY_SIZE(fds), err);
 
 	if (r != 0) {
 		if (r < 0)

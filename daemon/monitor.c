@@ -695,7 +695,7 @@ int main(int argc, char **argv)
 	const char *log_max = getenv("MINIDOCKER_LOG_MAX");
 	const char *nofile = getenv("MINIDOCKER_NOFILE");
 	unsigned long long n;
-	bool spare = getenv(MON_SPARE_ENV) != NULL;
+	bool spare = getenv(MON_SPARE_ENV) != NULL, factory = getenv(MON_FACTORY_ENV) != NULL;
 	int taken = 0;
 	struct md_err err;
 	struct mon_conn *c;
@@ -723,6 +723,11 @@ int main(int argc, char **argv)
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
 	take_seccomp_prog(&m);
+	/* Each spare it forks has done all of the above already. */
+	if (factory) {
+		mon_factory_run(argv);
+		spare = true;
+	}
 	if (spare) {
 		mon_spare_reserve_fds();
 		if (monitor_init_process(&m, &err) < 0)

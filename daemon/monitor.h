@@ -168,6 +168,11 @@ void mon_root_release(struct mon_root *r);
 int mon_cgroup_detect(struct monitor *m, struct md_err *err);
 
 /* mon-spare.c: a monitor started before its container (see there) */
+/* Read one frame from the daemon on MON_CONTROL_FD into in, exactly its
+ * bytes (what follows is not ours yet), with the fds that came with it
+ * appended to fds (at most max_fds in all). 0, 1 at EOF, -1 on error. */
+int mon_control_read_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
+			   struct md_err *err);
 /* Hold the fd slots of mon-fds.h with /dev/null until the take fills them. */
 void mon_spare_reserve_fds(void);
 /* While it waits: the next container's network namespace (ctr-net.c), and
@@ -191,6 +196,11 @@ void mon_spare_leave(struct monitor *m);
 bool mon_spare_reaped(struct monitor *m, pid_t pid, int status);
 /* Before the container's cgroup is removed: the monitor is out of it. */
 void mon_spare_left(struct monitor *m);
+
+/* mon-factory.c: the spare factory (see there). Serves the daemon's
+ * requests for spares; returns only in a new spare, argv then naming its
+ * container. Exits when the daemon goes away. */
+void mon_factory_run(char **argv);
 
 /* mon-exec.c */
 void monitor_exec(struct monitor *m, struct mon_conn *control, struct json_object *msg);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,25 @@
 #include "../common/id.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../proto/frame.h"
 #include "../proto/msg.h"
 #include "cgroup.h"
+#include "mon-fds.h"
 #include "mon-link.h"
+
+/* The spare factory (mon-factory.c): one monitor process every spare is
+ * forked from, instead of each being spawned (posix_spawn, execve and
+ * glibc's start-up: about 0.5 ms of CPU beside every start). */
+struct factory {
+	pid_t pid;
+	int pidfd;
+	int fd; /* our end of its control socket */
+};
+
+/* Lost factories after which the daemon spawns its spares itself. */
+#define FACTORY_TRIES 3
+/* How long a fork may take the factory before we give up on it. */
+#define FACTORY_WAIT_MS 1000
 
 struct spare {
 	char id[ID_LEN + 1]; /* of the container it will monitor */
@@ -70,6 +87,171 @@ static void spare_readable_cb(evutil_socket_t fd, short what, void *arg)
 	spare_lost(arg);
 }
 
+static void factory_free(struct factory *f)
+{
+	if (f->pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, f->pidfd, SIGKILL, NULL, 0);
+		close(f->pidfd);
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f);
+}
+
+static void factory_drop(struct daemon *d, const char *why)
+{
+	d->factory_failures++;
+	log_warn("spare factory %d: %s%s", (int)d->factory->pid, why,
+		 d->factory_failures < FACTORY_TRIES ? "" : "; spares are spawned from now on");
+	factory_free(d->factory);
+	d->factory = NULL;
+}
+
+/* The factory, started when there is none (unless too many were lost). */
+static struct factory *factory_get(struct daemon *d)
+{
+	struct factory *f;
+	struct md_err err;
+
+	if (d->factory != NULL || d->factory_failures >= FACTORY_TRIES)
+		return d->factory;
+	f = xcalloc(1, sizeof(*f));
+	f->pidfd = -1;
+	f->fd = monlink_spawn_factory(d, &f->pid, &err);
+	if (f->fd < 0) {
+		log_warn("spare factory: %s", err.msg);
+		d->factory_failures++;
+		free(f);
+		return NULL;
+	}
+	/* Safe by pid here: only this loop reaps our children. */
+	f->pidfd = (int)syscall(SYS_pidfd_open, f->pid, 0);
+	if (f->pidfd < 0) {
+		log_warn("spare factory: pidfd_open: %s", strerror(errno));
+		kill(f->pid, SIGKILL);
+		d->factory_failures++;
+		factory_free(f);
+		return NULL;
+	}
+	d->factory = f;
+	return f;
+}
+
+/* The factory's {"type":"spawned","pid":N} with a pidfd of the spare,
+ * read within FACTORY_WAIT_MS. The daemon waits for it as it waited for a
+ * spawn's execve: a fork is shorter. */
+static int factory_answer(struct factory *f, pid_t *pid, int *pidfd, struct md_err *err)
+{
+	uint8_t in[256];
+	size_t have = 0, nfds = 0;
+	int64_t deadline = time_mono_ns() + (int64_t)FACTORY_WAIT_MS * 1000000;
+	struct json_object *msg = NULL;
+	struct frame_hdr h = { 0 };
+	const char *why = NULL;
+	int64_t got = 0;
+	int fds[1];
+	int r = -1;
+
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = { .iov_base = in + have, .iov_len = sizeof(in) - have };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+				     .msg_controllen = sizeof(cbuf.buf) };
+		struct pollfd p = { .fd = f->fd, .events = POLLIN };
+		int64_t left = (deadline - time_mono_ns()) / 1000000;
+		enum proto_decode dec = proto_hdr_decode(in, have, &h, &why);
+		ssize_t n;
+
+		if (dec == PROTO_OK && PROTO_HDR_LEN + h.len > sizeof(in)) {
+			md_err_set(err, EPROTO, "an answer too long");
+			goto out;
+		}
+		if (dec == PROTO_OK && have >= PROTO_HDR_LEN + h.len)
+			break;
+		if (dec != PROTO_OK && dec != PROTO_NEED_MORE) {
+			md_err_set(err, EPROTO, "%s", why ? why : "a bad frame");
+			goto out;
+		}
+		if (left <= 0) {
+			md_err_set(err, ETIMEDOUT, "no answer in %d ms", FACTORY_WAIT_MS);
+			goto out;
+		}
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+			md_err_set(err, errno, "poll");
+			goto out;
+		}
+		n = recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			md_err_set(err, n < 0 ? errno : EPIPE, "read its answer");
+			goto out;
+		}
+		nfds += fds_from_cmsg(&mh, fds + nfds, ARRAY_SIZE(fds) - nfds);
+		have += (size_t)n;
+	}
+	msg = proto_msg_parse(in + PROTO_HDR_LEN, h.len, &why);
+	if (have != PROTO_HDR_LEN + h.len || msg == NULL ||
+	    strcmp(proto_msg_type(msg), "spawned") != 0 ||
+	    proto_get_int(msg, "pid", 1, INT32_MAX, &got) < 0 || nfds != 1) {
+		md_err_set(err, EPROTO, "a bad answer%s%s", why ? ": " : "", why ? why : "");
+		goto out;
+	}
+	*pid = (pid_t)got;
+	*pidfd = fds[0];
+	nfds = 0;
+	r = 0;
+out:
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	json_object_put(msg);
+	return r;
+}
+
+/* A spare forked by the factory for the container id: our end of its
+ * control socket, or -1 (none could be asked, or it failed and is
+ * dropped): the caller spawns one. */
+static int spare_from_factory(struct daemon *d, const char *id, pid_t *pid, int *pidfd)
+{
+	struct factory *f = factory_get(d);
+	struct json_object *o;
+	struct buf out = { 0 };
+	struct md_err err;
+	int theirs = -1, ours;
+	ssize_t n;
+
+	if (f == NULL)
+		return -1;
+	ours = monlink_spare_pair(&theirs, &err);
+	if (ours < 0) {
+		log_warn("spare monitor: %s", err.msg);
+		return -1;
+	}
+	o = proto_msg_new("spare");
+	json_object_object_add(o, "id", json_object_new_string(id));
+	proto_msg_append(&out, o);
+	json_object_put(o);
+	/* Its socket is empty between requests: the request fits. */
+	n = fds_send(f->fd, buf_head(&out), buf_used(&out), &theirs, 1);
+	close(theirs);
+	if (n != (ssize_t)buf_used(&out)) {
+		md_err_set(&err, n < 0 ? errno : EPIPE, "send it a request");
+		n = -1;
+	} else if (factory_answer(f, pid, pidfd, &err) < 0) {
+		n = -1;
+	}
+	buf_free(&out);
+	if (n < 0) {
+		close(ours);
+		factory_drop(d, err.msg);
+		return -1;
+	}
+	return ours;
+}
+
 static void spare_start(struct daemon *d)
 {
 	struct spare *s;
@@ -82,14 +264,18 @@ static void spare_start(struct daemon *d)
 		d->spare_sweep = !cgroup_sweep(d->cg, MON_SPARE_CGROUP_PREFIX);
 	s = xcalloc(1, sizeof(*s));
 	id_generate(s->id);
-	s->fd = monlink_spawn_spare(d, s->id, &s->pid, &err);
+	s->pidfd = -1;
+	s->fd = spare_from_factory(d, s->id, &s->pid, &s->pidfd);
+	if (s->fd < 0)
+		s->fd = monlink_spawn_spare(d, s->id, &s->pid, &err);
 	if (s->fd < 0) {
 		log_warn("spare monitor: %s", err.msg);
 		free(s);
 		return;
 	}
 	/* Safe by pid here: only this loop reaps our children. */
-	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (s->pidfd < 0)
+		s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
 	if (s->pidfd < 0) {
 		log_warn("spare monitor: pidfd_open: %s", strerror(errno));
 		kill(s->pid, SIGKILL);

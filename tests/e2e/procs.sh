@@ -17,11 +17,15 @@ monitors_under() {
 
 # container_monitors_under DIR: the same without the daemon's spare
 # monitor, started ahead for the next container and named
-# minidocker-spar(e) while it waits (daemon/mon-spare.c).
+# minidocker-spar(e) while it waits (daemon/mon-spare.c), and without the
+# spare factory, minidocker-fact(ory) (daemon/mon-factory.c).
 container_monitors_under() {
 	local p
 	for p in $(monitors_under "$1"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || echo "$p"
+		case $(cat "/proc/$p/comm" 2>/dev/null) in
+		minidocker-spar | minidocker-fact) ;;
+		*) echo "$p" ;;
+		esac
 	done
 }
 

@@ -16,7 +16,12 @@
 # is noticed, the next run still starts, and the next spare's start
 # removes the dead one's cgroup. A daemon stopped with SIGTERM takes its
 # spare with it (spare and cgroup gone); a daemon started with
-# --no-spare-monitor keeps none and still runs containers.
+# --no-spare-monitor keeps none and still runs containers. Spares are
+# forked by one spare factory (comm minidocker-fact), the daemon's child,
+# whose command line names the container 000...0: each waiting spare is
+# its child. A factory killed is replaced, runs go on meanwhile, and a
+# monitor it leaves behind comes back to the daemon to be reaped; the
+# daemon's SIGTERM ends the factory too, and --no-spare-monitor has none.
 
 . "$(dirname "$0")/lib.sh" "$@"
 md_setup
@@ -32,6 +37,18 @@ spare_pid() {
 	[ -n "$found" ] && echo "$found"
 }
 has_spare() { [ -n "$(spare_pid)" ]; }
+
+# The spare factory's PID (exactly one), else nothing.
+factory_pid() {
+	local p found=
+	for p in $(_our_monitors); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-fact ] || continue
+		[ -z "$found" ] || return 1
+		found=$p
+	done
+	[ -n "$found" ] && echo "$found"
+}
+ppid_of() { awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null; }
 no_spare() { [ -z "$(_our_monitors | while read -r p; do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] && echo "$p"; done)" ]; }
 
@@ -66,6 +83,13 @@ done
 sp_net=$(netns_fds "$sp")
 assert_match '^net:\[[0-9]+\]$' "$sp_net" "the spare holds one network namespace"
 assert_ne "$(readlink /proc/self/ns/net)" "$sp_net" "the spare's network namespace is not the host's"
+
+step "the spare was forked by the spare factory"
+fp=$(factory_pid)
+assert_match '^[0-9]+$' "$fp" "one spare factory runs"
+assert_eq "$MD_DAEMON_PID" "$(ppid_of "$fp")" "the factory is the daemon's child"
+assert_match '/containers/0{32} ' "$(tr '\0' ' ' <"/proc/$fp/cmdline")" "its command line names container 000...0"
+assert_eq "$fp" "$(ppid_of "$sp")" "the spare is the factory's child"
 
 step "run -d hands the spare its container"
 capture md run -d --name taken /bin/sleep 300
@@ -137,12 +161,37 @@ for d in "${V1_DIRS[@]}"; do
 		"the dead spare's cgroup in $d, once the next spare started"
 done
 
+step "a spare factory killed is replaced"
+wait_until 5 has_spare || fail "no spare before the factory is killed"
+fp=$(factory_pid)
+orphan=$(spare_pid)
+kill -KILL "$fp"
+capture md run -d --name orphaned /bin/sleep 300
+assert_eq 0 "$RC" "run -d with the factory gone (stderr: $ERR)"
+assert_eq "$orphan" "$(ppid_of "$(ps_json_field orphaned Pid)")" "its monitor is the spare the dead factory made"
+assert_eq "$MD_DAEMON_PID" "$(ppid_of "$orphan")" "that monitor is now the daemon's child"
+for i in 1 2; do
+	capture md run --rm /bin/echo "run $i"
+	assert_eq 0 "$RC" "run --rm $i after the factory died (stderr: $ERR)"
+	assert_eq "run $i" "$OUT" "its output"
+done
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && has_spare &&
+	[ "$(ppid_of "$(spare_pid)")" = "$(factory_pid)" ]' ||
+	fail "no new factory with a spare of its own 5 s after the old one was killed"
+capture md rm -f orphaned
+assert_eq 0 "$RC" "rm -f orphaned (stderr: $ERR)"
+wait_until 5 eval '[ ! -e /proc/$orphan ]' || fail "the orphaned monitor $orphan was not reaped"
+
 step "the daemon stops: its spare goes with it"
 sp=$(spare_pid)
+fp=$(factory_pid)
 kill -TERM "$MD_DAEMON_PID"
 wait "$MD_DAEMON_PID" 2>/dev/null
 wait_until 5 eval "[ ! -e /proc/$sp ] || grep -q '^State:.*Z' /proc/$sp/status" ||
 	fail "the spare $sp still runs 5 s after its daemon stopped"
+wait_until 5 eval "[ ! -e /proc/$fp ] || grep -q '^State:.*Z' /proc/$fp/status" ||
+	fail "the spare factory $fp still runs 5 s after its daemon stopped"
 for d in "${V1_DIRS[@]}"; do
 	assert_eq "" "$(ls -d "$d/$MD_CGROUP_PARENT/spare-$sp" 2>/dev/null)" "its cgroup in $d"
 done
@@ -153,6 +202,7 @@ step "--no-spare-monitor keeps none"
 md_daemon_start --no-spare-monitor || die "the daemon did not restart"
 sleep 0.5
 no_spare || fail "a spare monitor runs with --no-spare-monitor: $(spare_pid)"
+assert_eq "" "$(factory_pid)" "no spare factory with --no-spare-monitor"
 capture md run --rm /bin/echo cold
 assert_eq 0 "$RC" "run --rm without a spare (stderr: $ERR)"
 assert_eq cold "$OUT" "its output"
