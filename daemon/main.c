@@ -142,10 +142,13 @@ static void sighup_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (d->log_file == NULL)
 		return;
-	if (open_log_file(d->log_file) < 0)
+	if (open_log_file(d->log_file) < 0) {
 		log_error("reopen log %s: %s", d->log_file, strerror(errno));
-	else
-		log_info("log reopened");
+		return;
+	}
+	log_info("log reopened");
+	/* The spare factory writes to the log it was started with. */
+	spare_factory_retire(d);
 }
 
 /* A positive count for a limit option. */

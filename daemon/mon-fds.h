@@ -1,5 +1,6 @@
 /* The fds a monitor is started with, shared by the daemon that spawns it
- * (mon-link.c) and the monitor (monitor.c, mon-root.c). */
+ * (mon-link.c) and the monitor (monitor.c, mon-root.c); a spare forked by
+ * the spare factory (mon-factory.c) has them as a spawned one does. */
 #ifndef MD_MON_FDS_H
 #define MD_MON_FDS_H
 

@@ -1,5 +1,6 @@
-/* The daemon's side of each monitor: spawning it, and the control
- * connection over which it reports start, exit and state. */
+/* The daemon's side of each monitor: spawning it (or the spare factory
+ * that forks spares, spare.c), and the control connection over which it
+ * reports start, exit and state. */
 #ifndef MD_MON_LINK_H
 #define MD_MON_LINK_H
 

@@ -1,8 +1,10 @@
 /* minidocker-monitor: see monitor.h. Invoked by the daemon as
  *   minidocker-monitor CTR_DIR RUN_DIR
- * with fd 3 a connected control socket to the daemon, for an attached
- * run fd 4 the client's own connection, and from fd 5 on the sources of
- * the container's volumes in config order (see mon-root.c). */
+ * with the fds of mon-fds.h: fd 3 a connected control socket to the
+ * daemon, for an attached run fd 4 the client's own connection, and from
+ * fd 6 on the sources of the container's volumes in config order (see
+ * mon-root.c). Or started as a spare (mon-spare.c) or as the spare factory
+ * (mon-factory.c), whose children go on here as spares. */
 #include "mon-fds.h"
 #include "monitor.h"
 

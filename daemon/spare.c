@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,10 +29,11 @@
 struct factory {
 	pid_t pid;
 	int pidfd;
-	int fd; /* our end of its control socket */
+	int fd;          /* our end of its control socket */
+	struct stat exe; /* the monitor binary it was started from */
 };
 
-/* Lost factories after which the daemon spawns its spares itself. */
+/* Factories lost in a row after which the daemon spawns its spares itself. */
 #define FACTORY_TRIES 3
 /* How long a fork may take the factory before we give up on it. */
 #define FACTORY_WAIT_MS 1000
@@ -39,7 +41,7 @@ struct factory {
 struct spare {
 	char id[ID_LEN + 1]; /* of the container it will monitor */
 	pid_t pid;
-	int pidfd;         /* to kill it: by then monlink_reap may have reaped it */
+	int pidfd;         /* to kill it: by then its pid may have been reaped */
 	int fd;            /* our end of its control socket */
 	struct event *ev;  /* it never speaks first: readable means it is gone */
 };
@@ -107,16 +109,42 @@ static void factory_drop(struct daemon *d, const char *why)
 	d->factory = NULL;
 }
 
+/* Whether the monitor binary is still the one f runs: a new one installed
+ * (an upgrade) gets a new factory, as it would get new spawns. */
+static bool factory_current(const struct daemon *d, const struct factory *f)
+{
+	struct stat st;
+
+	return stat(d->monitor_path, &st) == 0 && st.st_dev == f->exe.st_dev &&
+	       st.st_ino == f->exe.st_ino && st.st_mtim.tv_sec == f->exe.st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == f->exe.st_mtim.tv_nsec;
+}
+
+void spare_factory_retire(struct daemon *d)
+{
+	if (d->factory == NULL)
+		return;
+	factory_free(d->factory);
+	d->factory = NULL;
+}
+
 /* The factory, started when there is none (unless too many were lost). */
 static struct factory *factory_get(struct daemon *d)
 {
 	struct factory *f;
 	struct md_err err;
 
+	if (d->factory != NULL && !factory_current(d, d->factory))
+		spare_factory_retire(d);
 	if (d->factory != NULL || d->factory_failures >= FACTORY_TRIES)
 		return d->factory;
 	f = xcalloc(1, sizeof(*f));
 	f->pidfd = -1;
+	if (stat(d->monitor_path, &f->exe) < 0) {
+		log_warn("spare factory: %s: %s", d->monitor_path, strerror(errno));
+		free(f);
+		return NULL;
+	}
 	f->fd = monlink_spawn_factory(d, &f->pid, &err);
 	if (f->fd < 0) {
 		log_warn("spare factory: %s", err.msg);
@@ -139,7 +167,8 @@ static struct factory *factory_get(struct daemon *d)
 
 /* The factory's {"type":"spawned","pid":N} with a pidfd of the spare,
  * read within FACTORY_WAIT_MS. The daemon waits for it as it waited for a
- * spawn's execve: a fork is shorter. */
+ * spawn's execve: a fork is shorter. -1: the factory failed; -2: it
+ * answered that it could not make this spare (err set either way). */
 static int factory_answer(struct factory *f, pid_t *pid, int *pidfd, struct md_err *err)
 {
 	uint8_t in[256];
@@ -194,6 +223,15 @@ static int factory_answer(struct factory *f, pid_t *pid, int *pidfd, struct md_e
 		have += (size_t)n;
 	}
 	msg = proto_msg_parse(in + PROTO_HDR_LEN, h.len, &why);
+	if (have == PROTO_HDR_LEN + h.len && msg != NULL && nfds == 0 &&
+	    strcmp(proto_msg_type(msg), "error") == 0) {
+		const char *text = NULL;
+
+		proto_get_str(msg, "message", &text);
+		md_err_set(err, 0, "%s", text != NULL ? text : "it could not make a spare");
+		r = -2;
+		goto out;
+	}
 	if (have != PROTO_HDR_LEN + h.len || msg == NULL ||
 	    strcmp(proto_msg_type(msg), "spawned") != 0 ||
 	    proto_get_int(msg, "pid", 1, INT32_MAX, &got) < 0 || nfds != 1) {
@@ -220,7 +258,7 @@ static int spare_from_factory(struct daemon *d, const char *id, pid_t *pid, int 
 	struct json_object *o;
 	struct buf out = { 0 };
 	struct md_err err;
-	int theirs = -1, ours;
+	int theirs = -1, ours, r;
 	ssize_t n;
 
 	if (f == NULL)
@@ -236,19 +274,21 @@ static int spare_from_factory(struct daemon *d, const char *id, pid_t *pid, int 
 	json_object_put(o);
 	/* Its socket is empty between requests: the request fits. */
 	n = fds_send(f->fd, buf_head(&out), buf_used(&out), &theirs, 1);
+	r = n == (ssize_t)buf_used(&out) ? 0
+					  : md_err_set(&err, n < 0 ? errno : EPIPE, "send it a request");
 	close(theirs);
-	if (n != (ssize_t)buf_used(&out)) {
-		md_err_set(&err, n < 0 ? errno : EPIPE, "send it a request");
-		n = -1;
-	} else if (factory_answer(f, pid, pidfd, &err) < 0) {
-		n = -1;
-	}
 	buf_free(&out);
-	if (n < 0) {
+	if (r == 0)
+		r = factory_answer(f, pid, pidfd, &err);
+	if (r < 0) {
 		close(ours);
-		factory_drop(d, err.msg);
+		if (r == -2)
+			log_warn("spare monitor: %s", err.msg);
+		else
+			factory_drop(d, err.msg);
 		return -1;
 	}
+	d->factory_failures = 0;
 	return ours;
 }
 

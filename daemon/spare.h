@@ -18,6 +18,10 @@ void spare_refill(struct daemon *d);
  * ID_LEN + 1 bytes. */
 void spare_next_id(const struct daemon *d, char *id);
 
+/* Let the spare factory go (after a SIGHUP: it holds the log file and the
+ * monitor binary it was started with); the next spare starts a new one. */
+void spare_factory_retire(struct daemon *d);
+
 /* Hand c to the waiting spare (when c has its ID) with copies of the
  * attached client's connection (client_fd >= 0) and of c's volume
  * sources. 0: it is c's monitor, linked as a spawned one would be; 1: no

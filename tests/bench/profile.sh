@@ -40,7 +40,7 @@ command -v perf >/dev/null || {
 bench_setup
 bench_daemon_up
 
-mon='comm == "minidocker-moni" || comm == "minidocker-spar"'
+mon='comm == "minidocker-moni" || comm == "minidocker-spar" || comm == "minidocker-fact"'
 both='comm == "minidockerd" || comm == "minidocker-moni"'
 EVENTS=(
 	-e sched:sched_process_exec -e sched:sched_process_exit -e sched:sched_process_fork

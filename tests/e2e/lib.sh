@@ -405,11 +405,18 @@ daemon_rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$MD_DAEMON_PID/status" 2>/dev/null
 }
 
-# daemon_zombies: the PIDs of zombies among our daemon's children (empty
-# when none). Orphans of a killed daemon belong to PID 1, not to this one.
+# daemon_zombies: the PIDs of zombies among our daemon's children and its
+# spare factory's (the monitors' parent), empty when none. Orphans of a
+# killed daemon belong to PID 1, not to this one.
 daemon_zombies() {
-	local p st
+	local p f st
 	for p in $(_children "$MD_DAEMON_PID"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-fact ] && f=$p
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
+		[ "$st" = Z ] && echo "$p"
+	done
+	[ -n "${f:-}" ] || return 0
+	for p in $(_children "$f"); do
 		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
 		[ "$st" = Z ] && echo "$p"
 	done

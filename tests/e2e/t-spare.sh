@@ -20,7 +20,9 @@
 # forked by one spare factory (comm minidocker-fact), the daemon's child,
 # whose command line names the container 000...0: each waiting spare is
 # its child. A factory killed is replaced, runs go on meanwhile, and a
-# monitor it leaves behind comes back to the daemon to be reaped; the
+# monitor it leaves behind comes back to the daemon to be reaped. A
+# monitor binary changed on disk (touched, as an upgrade would replace
+# it) gets a new factory for the next spare; the
 # daemon's SIGTERM ends the factory too, and --no-spare-monitor has none.
 
 . "$(dirname "$0")/lib.sh" "$@"
@@ -165,11 +167,14 @@ step "a spare factory killed is replaced"
 wait_until 5 has_spare || fail "no spare before the factory is killed"
 fp=$(factory_pid)
 orphan=$(spare_pid)
+assert_eq "$fp" "$(ppid_of "$orphan")" "the waiting spare is the factory's child"
 kill -KILL "$fp"
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ "$(ppid_of "$orphan")" = "$MD_DAEMON_PID" ]' ||
+	fail "the spare of the killed factory is not the daemon's child 5 s later"
 capture md run -d --name orphaned /bin/sleep 300
 assert_eq 0 "$RC" "run -d with the factory gone (stderr: $ERR)"
 assert_eq "$orphan" "$(ppid_of "$(ps_json_field orphaned Pid)")" "its monitor is the spare the dead factory made"
-assert_eq "$MD_DAEMON_PID" "$(ppid_of "$orphan")" "that monitor is now the daemon's child"
 for i in 1 2; do
 	capture md run --rm /bin/echo "run $i"
 	assert_eq 0 "$RC" "run --rm $i after the factory died (stderr: $ERR)"
@@ -182,6 +187,18 @@ wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && h
 capture md rm -f orphaned
 assert_eq 0 "$RC" "rm -f orphaned (stderr: $ERR)"
 wait_until 5 eval '[ ! -e /proc/$orphan ]' || fail "the orphaned monitor $orphan was not reaped"
+
+step "a monitor binary changed on disk gets a new factory"
+wait_until 5 has_spare || fail "no spare before the binary changes"
+fp=$(factory_pid)
+touch "$BIN/minidocker-monitor"
+capture md run --rm /bin/echo upgraded
+assert_eq 0 "$RC" "run --rm after the binary changed (stderr: $ERR)"
+assert_eq upgraded "$OUT" "its output"
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && has_spare &&
+	[ "$(ppid_of "$(spare_pid)")" = "$(factory_pid)" ]' ||
+	fail "no new factory 5 s after the monitor binary changed"
 
 step "the daemon stops: its spare goes with it"
 sp=$(spare_pid)
