@@ -2,28 +2,28 @@
 # t-spare: the daemon keeps one monitor started ahead of need, and a run
 # hands it its container. A spare monitor waits (comm minidocker-spar),
 # named by its command line for a container that does not exist yet,
-# holding a network namespace it made for that container (not the
-# host's) and, on cgroup v1, inside a cgroup of its own, PARENT/spare-PID.
+# holding a network namespace it made for that container (not the host's)
+# and, on cgroup v1, inside a cgroup of its own, PARENT/spare-PID.
 # `run -d` gets exactly that process as its monitor: the container's ID is
-# the one its command line named, PID 1 is in the spare's network
-# namespace, the monitor's comm is minidocker-moni again, the spare cgroup
-# became the container's (spare-PID is gone), PID 1 is in it, and the
-# monitor goes back to the daemon's own cgroup in every hierarchy. A new
-# spare is started for the next container. A container with a pids limit
-# of 2 runs two processes: its monitor never counted against it. A user's
-# container (a user namespace) gets a network namespace of its own
-# instead, where its root may bind port 80. A spare killed while it waits
-# is noticed, the next run still starts, and the next spare's start
-# removes the dead one's cgroup. A daemon stopped with SIGTERM takes its
-# spare with it (spare and cgroup gone); a daemon started with
-# --no-spare-monitor keeps none and still runs containers. Spares are
-# forked by one spare factory (comm minidocker-fact), the daemon's child,
-# whose command line names the container 000...0: each waiting spare is
-# its child. A factory killed is replaced, runs go on meanwhile, and a
-# monitor it leaves behind comes back to the daemon to be reaped. A
-# monitor binary changed on disk (touched, as an upgrade would replace
-# it) gets a new factory for the next spare; the
-# daemon's SIGTERM ends the factory too, and --no-spare-monitor has none.
+# the one its command line named, PID 1 is in the spare's network namespace,
+# the monitor's comm is minidocker-moni again, the spare cgroup became the
+# container's (spare-PID is gone), PID 1 is in it, and the monitor goes
+# back to the daemon's own cgroup in every hierarchy. A new spare is
+# started for the next container. A container with a pids limit of 2 runs
+# two processes: its monitor never counted against it. A user's container
+# (a user namespace) gets a network namespace of its own instead, where
+# its root may bind port 80. A spare killed while it waits is noticed, the
+# next run still starts, and the next spare's start removes the dead one's
+# cgroup. A daemon stopped with SIGTERM takes its spare with it (spare and
+# cgroup gone); a daemon started with --no-spare-monitor keeps none and
+# still runs containers. Spares are forked by one spare factory (comm
+# minidocker-fact), the daemon's child, whose command line names the
+# container 000...0: each waiting spare is its child. A factory killed is
+# replaced, runs go on meanwhile, and a monitor it leaves behind comes
+# back to the daemon to be reaped. A monitor binary changed on disk
+# (touched, as an upgrade would replace it) gets a new factory for the
+# next spare; the daemon's SIGTERM ends the factory too, and
+# --no-spare-monitor has none.
 
 . "$(dirname "$0")/lib.sh" "$@"
 md_setup
