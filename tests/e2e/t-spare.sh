@@ -28,28 +28,20 @@
 . "$(dirname "$0")/lib.sh" "$@"
 md_setup
 
-# The waiting spare monitor's PID (exactly one), else nothing.
-spare_pid() {
+# one_monitor COMM: the PID of our one monitor process named COMM, else
+# nothing (none, or more than one).
+one_monitor() {
 	local p found=
 	for p in $(_our_monitors); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] || continue
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] || continue
 		[ -z "$found" ] || return 1
 		found=$p
 	done
 	[ -n "$found" ] && echo "$found"
 }
+spare_pid() { one_monitor minidocker-spar; }
 has_spare() { [ -n "$(spare_pid)" ]; }
-
-# The spare factory's PID (exactly one), else nothing.
-factory_pid() {
-	local p found=
-	for p in $(_our_monitors); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-fact ] || continue
-		[ -z "$found" ] || return 1
-		found=$p
-	done
-	[ -n "$found" ] && echo "$found"
-}
+factory_pid() { one_monitor minidocker-fact; }
 ppid_of() { awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null; }
 no_spare() { [ -z "$(_our_monitors | while read -r p; do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-spar ] && echo "$p"; done)" ]; }
