@@ -498,6 +498,8 @@ static void hold_namespaces(pid_t pid, const struct ctr_spec *spec, int held[2])
 		if (i == 1 && spec->netns_fd >= 0) {
 			/* PID 1 is not in it yet: it enters it after its go. */
 			held[i] = fcntl(spec->netns_fd, F_DUPFD_CLOEXEC, 3);
+			if (held[i] < 0)
+				log_debug("hold the network namespace: %s", strerror(errno));
 			continue;
 		}
 		path = xasprintf("/proc/%d/ns/%s", (int)pid, names[i]);

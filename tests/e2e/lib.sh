@@ -409,16 +409,14 @@ daemon_rss_kb() {
 # spare factory's (the monitors' parent), empty when none. Orphans of a
 # killed daemon belong to PID 1, not to this one.
 daemon_zombies() {
-	local p f st
+	local p parent parents=$MD_DAEMON_PID
 	for p in $(_children "$MD_DAEMON_PID"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-fact ] && f=$p
-		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
-		[ "$st" = Z ] && echo "$p"
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = minidocker-fact ] && parents="$parents $p"
 	done
-	[ -n "${f:-}" ] || return 0
-	for p in $(_children "$f"); do
-		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
-		[ "$st" = Z ] && echo "$p"
+	for parent in $parents; do
+		for p in $(_children "$parent"); do
+			[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)" = Z ] && echo "$p"
+		done
 	done
 }
 

@@ -92,7 +92,7 @@ id=$OUT
 assert_eq "$next_id" "$id" "the container has the ID the spare was started for"
 pid1=$(ps_json_field taken Pid)
 assert_match '^[1-9][0-9]*$' "$pid1" "PID 1 of taken"
-assert_eq "$sp" "$(awk '{ print $4 }' "/proc/$pid1/stat")" "the spare is PID 1's parent: its monitor"
+assert_eq "$sp" "$(ppid_of "$pid1")" "the spare is PID 1's parent: its monitor"
 assert_eq "$sp_net" "$(readlink "/proc/$pid1/ns/net")" "PID 1 is in the network namespace the spare made"
 assert_eq minidocker-moni "$(cat "/proc/$sp/comm")" "the taken spare's name"
 for d in "${V1_DIRS[@]}"; do
