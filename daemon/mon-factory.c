@@ -55,8 +55,8 @@ static void name_container(char *arg, const char *id)
 }
 
 /* In the child: become a spare for the container id, as one spawned with
- * control_fd as its fd 3 would be. */
-static void become_spare(char **argv, const char *id, int control_fd)
+ * control_fd as its fd 3 would be. The factory's sigfd goes. */
+static void become_spare(char **argv, const char *id, int control_fd, int sigfd)
 {
 	sigset_t none;
 
@@ -67,8 +67,13 @@ static void become_spare(char **argv, const char *id, int control_fd)
 	if (setsid() < 0)
 		fatal("spare factory: setsid: %s", strerror(errno));
 	/* The factory's socket (replaced above), its signalfd, the fd the
-	 * control socket came in: nothing of the factory's but stdio stays. */
-	if (close_range(MON_CONTROL_FD + 1, ~0U, 0) < 0)
+	 * control socket came in: nothing of the factory's stays but stdio
+	 * and the /dev/null in the fd slots, which it filled before it opened
+	 * anything (monitor.c), so that no child need fill them again. */
+	close(sigfd);
+	if (control_fd != MON_CONTROL_FD)
+		close(control_fd);
+	if (close_range(MON_SLOTS_END, ~0U, 0) < 0)
 		fatal("spare factory: close_range: %s", strerror(errno));
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
@@ -104,7 +109,7 @@ static void answer(struct json_object *o, int fd)
 
 /* One request: 0 in a new spare (the child), 1 in the factory. Exits at
  * the daemon's EOF or on a request it cannot follow. */
-static int serve_one(char **argv)
+static int serve_one(char **argv, int sigfd)
 {
 	struct json_object *msg = NULL;
 	struct buf in = { 0 };
@@ -128,7 +133,7 @@ static int serve_one(char **argv)
 		      why ? why : "");
 	pid = fork();
 	if (pid == 0) {
-		become_spare(argv, id, fds[0]);
+		become_spare(argv, id, fds[0], sigfd);
 		json_object_put(msg);
 		return 0;
 	}
@@ -169,7 +174,7 @@ void mon_factory_run(char **argv)
 			fatal("spare factory: poll: %s", strerror(errno));
 		if (pfd[1].revents)
 			reap(pfd[1].fd);
-		if (pfd[0].revents && serve_one(argv) == 0)
+		if (pfd[0].revents && serve_one(argv, pfd[1].fd) == 0)
 			return;
 	}
 }

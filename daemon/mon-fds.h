@@ -9,6 +9,9 @@
 #define MON_SECCOMP_FD 5 /* the default seccomp filter as BPF, if the daemon built it */
 #define MON_VOLUME_FD 6  /* the volumes' sources, in config order, from here up */
 #define MON_VOLUMES_MAX 32 /* RUN_VOLUMES_MAX, which the monitor does not include */
+/* The first fd above the slots: a spare holds MON_CLIENT_FD up to here
+ * (but MON_SECCOMP_FD) with /dev/null until its take fills them. */
+#define MON_SLOTS_END (MON_VOLUME_FD + MON_VOLUMES_MAX)
 
 /* A spare monitor (mon-spare.c) is started with the argv of the monitor
  * of the container the daemon will create next, with this in its

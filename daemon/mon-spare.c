@@ -122,29 +122,31 @@ static int place_fds(const int *fds, size_t nfds, bool has_client, size_t nvol, 
 	for (size_t v = 0; v < nvol; v++, i++)
 		if (dup2(fds[i], MON_VOLUME_FD + (int)v) < 0)
 			return md_err_set(err, errno, "dup2");
-	for (int fd = MON_VOLUME_FD + (int)nvol; fd < MON_VOLUME_FD + MON_VOLUMES_MAX; fd++)
-		close(fd);
+	if (nvol < MON_VOLUMES_MAX &&
+	    close_range(MON_VOLUME_FD + (unsigned)nvol, MON_SLOTS_END - 1, 0) < 0)
+		return md_err_set(err, errno, "close_range");
 	return 0;
 }
 
 void mon_spare_reserve_fds(void)
 {
-	/* The slots a spawned monitor gets its fds in must stay free for the
-	 * take: nothing opened meanwhile may land there. */
-	for (int fd = MON_CLIENT_FD; fd < MON_VOLUME_FD + MON_VOLUMES_MAX; fd++) {
-		int null;
+	int null = -1;
 
+	/* The slots a spawned monitor gets its fds in must stay free for the
+	 * take: nothing opened meanwhile may land there. One /dev/null,
+	 * duplicated: each open would walk the path again, and a spare
+	 * forked by the factory inherits them all (mon-factory.c). */
+	for (int fd = MON_CLIENT_FD; fd < MON_SLOTS_END; fd++) {
 		if (fd == MON_SECCOMP_FD || fcntl(fd, F_GETFD) >= 0)
 			continue;
-		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0)
+		if (null < 0 && (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 			fatal("open /dev/null: %s", strerror(errno));
-		if (null != fd) {
-			if (dup3(null, fd, O_CLOEXEC) < 0)
-				fatal("dup3: %s", strerror(errno));
-			close(null);
-		}
+		if (null != fd && dup3(null, fd, O_CLOEXEC) < 0)
+			fatal("dup3: %s", strerror(errno));
 	}
+	/* null is a slot unless a lower fd was free (MON_SECCOMP_FD). */
+	if (null >= 0 && (null < MON_CLIENT_FD || null == MON_SECCOMP_FD))
+		close(null);
 }
 
 /* One recvmsg of at most want bytes into in, with any fds appended to

@@ -725,13 +725,14 @@ int main(int argc, char **argv)
 	if (fcntl(CONTROL_FD, F_GETFD) < 0)
 		fatal("no control connection on fd %d", CONTROL_FD);
 	take_seccomp_prog(&m);
+	if (spare || factory)
+		mon_spare_reserve_fds();
 	/* Each spare it forks has done all of the above already. */
 	if (factory) {
 		mon_factory_run(argv);
 		spare = true;
 	}
 	if (spare) {
-		mon_spare_reserve_fds();
 		if (monitor_init_process(&m, &err) < 0)
 			fatal("spare monitor: %s", err.msg);
 		mon_spare_prepare(&m);
