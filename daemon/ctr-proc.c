@@ -167,12 +167,24 @@ static int set_capabilities(uint64_t mask, uid_t uid, struct md_err *err)
 	return 0;
 }
 
+/* What execve keeps of the monitor's dispositions: the signals it
+ * ignores, and glibc's own two (32 and 33), which glibc's posix_spawn
+ * leaves ignored in a spawned monitor and its signal() refuses to touch;
+ * hence the raw system call, whose zeroed action is SIG_DFL. */
 static int reset_signals(struct md_err *err)
 {
+	static const int ignored[] = { CTR_MONITOR_IGNORED_SIGNALS, 32, 33 };
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} dfl = { 0 };
 	sigset_t none;
 
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL); /* fails harmlessly for KILL, STOP and libc's own */
+	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+		if (syscall(SYS_rt_sigaction, ignored[i], &dfl, NULL, sizeof(dfl.mask)) < 0)
+			return md_err_set(err, errno, "reset signal %d", ignored[i]);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		return md_err_set(err, errno, "sigprocmask");

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,10 +35,49 @@
 #include "ctr-rootfs.h"
 #include "ctr-sync.h"
 
+/* The device nodes of a minimal /dev: Linux's fixed numbers
+ * (Documentation/admin-guide/devices.txt), as runc has them; these six are
+ * safe to share with any container. Made fresh where we may, with their
+ * modes whatever the umask; in a user namespace (no mknod) the host's node
+ * is bound instead. */
+static int make_dev_nodes(int rootfd, int devfd, struct md_err *err)
+{
+	static const struct {
+		const char *name;
+		unsigned major, minor;
+	} nodes[] = {
+		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+	};
+	mode_t mask = umask(0);
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(nodes) && r == 0; i++) {
+		cleanup_free char *host = NULL, *path = NULL;
+		int fd;
+
+		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
+			    makedev(nodes[i].major, nodes[i].minor)) == 0)
+			continue;
+		host = xasprintf("/dev/%s", nodes[i].name);
+		path = xasprintf("dev/%s", nodes[i].name);
+		if (errno != EPERM) {
+			r = md_err_set(err, errno, "mknod %s", path);
+		} else if ((fd = openat(devfd, nodes[i].name,
+					O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
+			r = md_err_set(err, errno, "create %s", path);
+		} else {
+			close(fd);
+			r = mnt_bind_in_root(rootfd, host, path, 0, 1, err);
+		}
+	}
+	umask(mask);
+	return r;
+}
+
 /* A minimal /dev on tmpfs: the usual nodes, a private devpts, /dev/shm. */
 static int setup_dev(int rootfd, bool userns, struct md_err *err)
 {
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const struct {
 		const char *target, *path;
 	} links[] = {
@@ -53,35 +93,8 @@ static int setup_dev(int rootfd, bool userns, struct md_err *err)
 			   "mode=755,size=65536k", err) < 0)
 		return -1;
 	devfd = mnt_open_in_root(rootfd, "dev", O_DIRECTORY, err);
-	if (devfd < 0)
+	if (devfd < 0 || make_dev_nodes(rootfd, devfd, err) < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-		cleanup_free char *host = xasprintf("/dev/%s", nodes[i]);
-		cleanup_free char *path = xasprintf("dev/%s", nodes[i]);
-		struct stat st;
-		int fd;
-
-		if (stat(host, &st) < 0)
-			return md_err_set(err, errno, "stat %s", host);
-		if (!S_ISCHR(st.st_mode))
-			return md_err_set(err, ENODEV, "%s", host);
-		/* The same character devices as the host's: these six are safe
-		 * to share with any container. Made fresh where we may; in a
-		 * user namespace (no mknod) the host's node is bound instead. */
-		if (mknodat(devfd, nodes[i], S_IFCHR | 0666, st.st_rdev) == 0) {
-			if (fchmodat(devfd, nodes[i], 0666, 0) < 0)
-				return md_err_set(err, errno, "chmod %s", path);
-			continue;
-		}
-		if (errno != EPERM)
-			return md_err_set(err, errno, "mknod %s", path);
-		fd = openat(devfd, nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0)
-			return md_err_set(err, errno, "create %s", path);
-		close(fd);
-		if (mnt_bind_in_root(rootfd, host, path, 0, 1, err) < 0)
-			return -1;
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, rootfd, links[i].path) < 0)
 			return md_err_set(err, errno, "symlink %s", links[i].path);

@@ -33,6 +33,7 @@
 #include "../common/util.h"
 #include "../proto/msg.h"
 #include "cgroup.h"
+#include "ctr-proc.h"
 #include "mon-log.h"
 
 #define CONTROL_FD MON_CONTROL_FD
@@ -105,16 +106,15 @@ static int open_listen_socket(const char *rundir, struct md_err *err)
 
 static int open_signalfd(struct md_err *err)
 {
+	static const int ignored[] = { CTR_MONITOR_IGNORED_SIGNALS };
 	sigset_t set;
 	int fd;
 
 	/* Terminal and termination signals must not end the monitor: it lives
 	 * as long as its container, whatever happens to the daemon. */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
+	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+		if (signal(ignored[i], SIG_IGN) == SIG_ERR)
+			return md_err_set(err, errno, "signal %d", ignored[i]);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)

@@ -7,12 +7,18 @@
 # (through pty.py), Ctrl-C interrupts a `sleep 100` run from the container's
 # interactive shell at once, and the shell survives: it prints a prompt and
 # runs the next command. A PID 1 that handles TERM stops at once on a plain
-# `stop` (default timeout 10 s): well under a second or two.
+# `stop` (default timeout 10 s): well under a second or two. PID 1 starts
+# with no signal ignored or blocked, though its monitor ignores five.
 
 # shellcheck disable=SC2016,SC2317 # $ in single quotes is for the container's shell; callbacks of wait_until
 . "$(dirname "$0")/lib.sh" "$@"
 need_cmd sleep
 md_setup
+
+step "PID 1 starts with no signal ignored or blocked"
+capture md run --rm /bin/grep -E '^Sig(Ign|Blk):' /proc/self/status
+[ "$OUT" = "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')" ] ||
+	fail "PID 1's signal masks: '$OUT' ($RC: $ERR)"
 
 step "without -t, the client forwards signals to PID 1"
 TRAPS='for s in USR1 USR2 HUP INT QUIT; do trap "echo got-$s" $s; done
