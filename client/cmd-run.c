@@ -153,10 +153,11 @@ static struct json_object *run_request(const struct run_opts *o)
 	return req;
 }
 
-/* The monitor reports the exit to us and to the daemon at the same moment.
- * Wait until the daemon has taken it in (and removed a --rm container), so
- * that a command right after ours sees what it would after Docker's run.
- * A daemon that is away (restarting) is not waited for. */
+/* Wait until the daemon has taken the exit in (and removed a --rm
+ * container), so that a command right after ours sees what it would after
+ * Docker's run: for an exit the monitor did not hold until then (a daemon
+ * that restarted, or was slow to answer). A daemon that is away
+ * (restarting) is not waited for. */
 static void wait_for_daemon(struct client_ctx *ctx, const char *id)
 {
 	struct json_object *req, *reply = NULL;
@@ -228,12 +229,13 @@ int cmd_run(struct client_ctx *ctx, int argc, char **argv)
 		r = 0;
 	} else {
 		const char *id = NULL;
-		bool detached = false;
+		struct stream_end end = { 0 };
 
 		so.tty = o.tty;
 		so.stdin_open = o.interactive;
-		r = stream_relay(&c, &so, &detached);
-		if (!detached && proto_get_str(reply, "id", &id) == 0 && id != NULL)
+		r = stream_relay(&c, &so, &end);
+		if (!end.detached && !end.exit_recorded && proto_get_str(reply, "id", &id) == 0 &&
+		    id != NULL)
 			wait_for_daemon(ctx, id);
 	}
 	json_object_put(reply);

@@ -28,6 +28,7 @@ struct stream {
 	bool stdin_done;
 	bool detached;
 	int status;            /* -1 until known */
+	bool exit_recorded;    /* the exit came marked "recorded" */
 };
 
 static int open_signalfd(void)
@@ -178,6 +179,7 @@ static int handle_frames(struct stream *s, struct md_err *err)
 				return md_err_set(err, 0, "bad message from minidockerd: %s", why);
 			if (strcmp(proto_msg_type(msg), "exit") == 0) {
 				proto_get_int(msg, "exit_code", 0, 255, &code);
+				proto_get_bool(msg, "recorded", &s->exit_recorded);
 				s->status = (int)code;
 			} else if (strcmp(proto_msg_type(msg), "error") == 0) {
 				conn_error_from_msg(msg, err);
@@ -234,7 +236,7 @@ static int relay_loop(struct stream *s, int sigfd, struct md_err *err)
 	return 0;
 }
 
-int stream_relay(struct conn *c, const struct stream_opts *o, bool *detached)
+int stream_relay(struct conn *c, const struct stream_opts *o, struct stream_end *end)
 {
 	struct stream s = { .c = c, .o = o, .status = -1 };
 	struct md_err err;
@@ -267,8 +269,8 @@ int stream_relay(struct conn *c, const struct stream_opts *o, bool *detached)
 	tty_restore();
 	close(sigfd);
 	buf_free(&s.out);
-	if (detached != NULL)
-		*detached = s.detached;
+	if (end != NULL)
+		*end = (struct stream_end){ .detached = s.detached, .exit_recorded = s.exit_recorded };
 	if (r < 0) {
 		fprintf(stderr, "minidocker: %s\n", err.msg);
 		return err.status ? err.status : MD_STATUS_FAILED;

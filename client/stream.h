@@ -17,9 +17,15 @@ struct stream_opts {
 	size_t ndetach_keys;
 };
 
+/* How a relay ended, besides its status. */
+struct stream_end {
+	bool detached;      /* the user detached */
+	bool exit_recorded; /* the daemon had recorded the exit before we heard of it */
+};
+
 /* Relay on an attached connection. Returns the exit status for the
- * client: the container's, 0 when the user detached (*detached set), 125
- * when the link failed (after printing one line). */
-int stream_relay(struct conn *c, const struct stream_opts *o, bool *detached);
+ * client: the container's, 0 when the user detached, 125 when the link
+ * failed (after printing one line). end, if not NULL, says more. */
+int stream_relay(struct conn *c, const struct stream_opts *o, struct stream_end *end);
 
 #endif

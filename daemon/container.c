@@ -254,10 +254,6 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 
 	if (c->link == NULL || release_after_monitor(c) < 0)
 		ctr_release_cgroup(c);
-	if (c->link != NULL) {
-		bufferevent_free(c->link);
-		c->link = NULL;
-	}
 	if (dir_remove_tree(c->rundir, err) < 0)
 		r = -1;
 	/* The directory goes to the trash at once and is deleted by a worker:
@@ -266,6 +262,8 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 		image_trash_collect_soon(d);
 	else if (dir_remove_tree(c->dir, err) < 0)
 		r = -1;
+	/* Last: a --rm exit's acknowledgement may be queued on it (mon-link.c). */
+	monlink_close(c);
 	/* Logged here: the last reference may go with the unregistering. */
 	if (r < 0)
 		log_warn("remove %.12s: %s", c->cfg.id, err->msg);

@@ -170,6 +170,8 @@ static int handle_msg(struct monitor *m, struct mon_conn *c, struct json_object 
 
 		mon_conn_send(c, o);
 		json_object_put(o);
+	} else if (strcmp(type, "exit_recorded") == 0 && control) {
+		m->exit_recorded = true;
 	} else if (strcmp(type, "detach") == 0) {
 		c->dead = true;
 	} else {

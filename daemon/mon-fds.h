@@ -24,6 +24,12 @@
 #define MON_COMM "minidocker-moni"
 #define MON_SPARE_CGROUP_PREFIX "spare-"
 
+/* In every monitor's environment: this daemon answers an exit report
+ * that asks for it ("ack": true) with "exit_recorded" once it has
+ * recorded the exit (monitor.c, finish). A daemon that reconnects after a
+ * restart makes no such promise. */
+#define MON_EXIT_ACK_ENV "MINIDOCKER_EXIT_ACK"
+
 /* The spare factory (mon-factory.c) is started as a spare is, with this in
  * its environment instead, and the command line of a monitor for the
  * container MON_FACTORY_ID; it forks the spares. Its name: */

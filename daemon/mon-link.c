@@ -87,7 +87,19 @@ static void handle_event(struct container *c, struct json_object *msg)
 		/* The next start's monitor, while this container runs. */
 		spare_refill(c->d);
 	} else if (strcmp(type, "exit") == 0) {
+		bool ack = false;
+
 		reload_state(c);
+		/* Queued now, written when the loop next runs (or by
+		 * monlink_close), so after the waiters below: the exit is
+		 * recorded and a --rm container removed by then, for every
+		 * request the monitor's clients may send next. */
+		if (proto_get_bool(msg, "ack", &ack) == 0 && ack) {
+			struct json_object *o = proto_msg_new("exit_recorded");
+
+			monlink_send(c, o);
+			json_object_put(o);
+		}
 		ctr_fire_waiters(c, true, false);
 	} else if (strcmp(type, "state") == 0) {
 		/* Sent on every (re)connection. An adopted start may have ended
@@ -189,7 +201,8 @@ static int spawn_monitor(struct daemon *d, char **argv, char *role, int theirs, 
 	cleanup_free char *env_cg = xasprintf("MINIDOCKER_CGROUP_PARENT=%s",
 					      d->cgroup_parent ? d->cgroup_parent : "");
 	cleanup_free char *env_nofile = xasprintf("MINIDOCKER_NOFILE=%llu", d->nofile_soft);
-	char *envp[] = { env_path, env_log, env_cg, env_nofile, role, NULL };
+	static char env_ack[] = MON_EXIT_ACK_ENV "=1";
+	char *envp[] = { env_path, env_log, env_cg, env_nofile, env_ack, role, NULL };
 	int r;
 
 	sigemptyset(&none);
@@ -345,6 +358,27 @@ int monlink_send(struct container *c, struct json_object *msg)
 	r = bufferevent_write(c->link, buf_head(&out), buf_used(&out));
 	buf_free(&out);
 	return r;
+}
+
+void monlink_close(struct container *c)
+{
+	struct evbuffer_iovec v[8];
+	struct msghdr mh = { .msg_iov = (struct iovec *)v };
+	int n;
+
+	if (c->link == NULL)
+		return;
+	/* bufferevent_free drops what is still queued, and only the
+	 * bufferevent may drain its queue: what is queued is sent from
+	 * where it lies instead (an evbuffer_iovec is a struct iovec). The
+	 * socket is non-blocking: what does not fit now is lost, as at a
+	 * daemon exit. */
+	n = evbuffer_peek(bufferevent_get_output(c->link), -1, NULL, v, ARRAY_SIZE(v));
+	if (n > 0) {
+		mh.msg_iovlen = (size_t)(n < (int)ARRAY_SIZE(v) ? n : (int)ARRAY_SIZE(v));
+		(void)sendmsg(bufferevent_getfd(c->link), &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	link_free(c);
 }
 
 int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,

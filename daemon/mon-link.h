@@ -44,6 +44,9 @@ int monlink_connect(struct container *c, struct md_err *err);
 /* Send a message to the monitor; -1 if there is no live link. */
 int monlink_send(struct container *c, struct json_object *msg);
 
+/* Close the link, writing out first what is queued on it. */
+void monlink_close(struct container *c);
+
 /* Send a message with a client's socket attached (SCM_RIGHTS): the
  * monitor then talks to that client directly. */
 int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,

@@ -397,6 +397,9 @@ static void accept_control(struct monitor *m)
 		return;
 	}
 	c = mon_conn_add(m, fd, MON_CONN_CONTROL, NULL);
+	/* A restarted daemon, of whatever version: no exit acknowledgement
+	 * is waited for from it (MON_EXIT_ACK_ENV). */
+	m->exit_ack = false;
 	o = monitor_state_msg(m);
 	mon_conn_send(c, o);
 	json_object_put(o);
@@ -586,6 +589,69 @@ static void drain_clients(struct monitor *m)
 	}
 }
 
+/* Until the daemon says it recorded PID 1's exit, its links close, or
+ * MON_EXIT_ACK_MS pass. Only the control links are served meanwhile. */
+static bool wait_exit_recorded(struct monitor *m)
+{
+	int64_t deadline = time_mono_ns() + MON_EXIT_ACK_MS * 1000000LL;
+
+	while (!m->exit_recorded) {
+		struct pollfd pfd[8];
+		struct mon_conn *of[ARRAY_SIZE(pfd)];
+		int64_t left = (deadline - time_mono_ns()) / 1000000;
+		nfds_t n = 0;
+
+		for (struct mon_conn *c = m->conns; c != NULL && n < ARRAY_SIZE(pfd); c = c->next) {
+			if (!(c->flags & MON_CONN_CONTROL) || c->dead)
+				continue;
+			mon_conn_write(c);
+			if (c->dead)
+				continue;
+			pfd[n] = (struct pollfd){ .fd = c->fd,
+						  .events = POLLIN | (buf_used(&c->out) ? POLLOUT : 0) };
+			of[n++] = c;
+		}
+		if (n == 0 || left <= 0)
+			break;
+		if (poll(pfd, n, (int)left) < 0 && errno != EINTR)
+			break;
+		for (nfds_t i = 0; i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				mon_conn_read(m, of[i]);
+	}
+	return m->exit_recorded;
+}
+
+/* PID 1's exit, to the daemon and then to the clients attached to it.
+ * With a daemon that acknowledges exits, the clients hear of it once the
+ * daemon has recorded it (and removed a --rm container), marked so: the
+ * run client then need not ask the daemon itself, one connection and
+ * request less per run. */
+static void report_exit(struct monitor *m)
+{
+	struct json_object *o = proto_msg_new("exit");
+	bool recorded;
+
+	json_object_object_add(o, "exit_code", json_object_new_int(m->state.exit_code));
+	if (m->exit_ack)
+		json_object_object_add(o, "ack", json_object_new_boolean(true));
+	m->exit_recorded = false;
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if (c->flags & MON_CONN_CONTROL)
+			mon_conn_send(c, o);
+	json_object_put(o);
+	recorded = m->exit_ack && wait_exit_recorded(m);
+
+	o = proto_msg_new("exit");
+	json_object_object_add(o, "exit_code", json_object_new_int(m->state.exit_code));
+	if (recorded)
+		json_object_object_add(o, "recorded", json_object_new_boolean(true));
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if (!(c->flags & MON_CONN_CONTROL) && c->proc == m->main)
+			mon_conn_send(c, o);
+	json_object_put(o);
+}
+
 /* The exit, in conmon's order: output drained (run_loop ends only then),
  * log synced, exit written to disk atomically, then reported. A daemon
  * that misses the report still finds the truth on disk. The namespaces
@@ -595,8 +661,6 @@ static void drain_clients(struct monitor *m)
  * cgroup) is no one's wait. */
 static void finish(struct monitor *m)
 {
-	struct json_object *o = proto_msg_new("exit");
-
 	if (!m->cfg.auto_remove && m->log_fd >= 0 && fsync(m->log_fd) < 0 && errno != EINVAL)
 		log_warn("fsync log: %s", strerror(errno));
 	read_oom_killed(m);
@@ -605,9 +669,7 @@ static void finish(struct monitor *m)
 	m->state.finished_ns = time_now_ns();
 	m->state.pid = 0;
 	save_state(m);
-	json_object_object_add(o, "exit_code", json_object_new_int(m->state.exit_code));
-	mon_conn_broadcast(m, m->main, o);
-	json_object_put(o);
+	report_exit(m);
 	/* Exec sessions died with the container's PID namespace. */
 	for (struct mon_proc *p = m->procs; p != NULL; p = p->next)
 		if (p != m->main && p->proc.pid > 0)
@@ -693,6 +755,7 @@ int main(int argc, char **argv)
 	struct monitor m = {
 		.listen_fd = -1, .signal_fd = -1, .log_fd = -1, .init_fd = -1, .netns_fd = -1,
 		.log_max = MON_LOG_MAX_DEFAULT,
+		.exit_ack = getenv(MON_EXIT_ACK_ENV) != NULL,
 	};
 	const char *log_max = getenv("MINIDOCKER_LOG_MAX");
 	const char *nofile = getenv("MINIDOCKER_NOFILE");

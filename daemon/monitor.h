@@ -23,6 +23,9 @@
 #define MON_STDIN_MAX (1024u * 1024u)
 /* How long a finished monitor waits for slow clients to take the exit. */
 #define MON_DRAIN_MS 5000
+/* How long PID 1's exit waits for the daemon to record it before its
+ * clients hear of it anyway (and ask the daemon themselves). */
+#define MON_EXIT_ACK_MS 5000
 /* A pty passes a program's writes on as they come: one printing line by
  * line is read a line or two at a time, and each read costs the monitor a
  * wakeup, a log write and a frame, and the client a wakeup. So when a
@@ -114,6 +117,8 @@ struct monitor {
 	unsigned next_proc_id;
 	int64_t kill_at_ns;   /* SIGKILL deadline of a stop (time_mono_ns), 0 if none */
 	struct mon_conn *conns;
+	bool exit_ack;        /* the daemon acknowledges exits (MON_EXIT_ACK_ENV) */
+	bool exit_recorded;   /* it did, for PID 1's (finish) */
 };
 
 /* mon-conn.c */

@@ -13,12 +13,18 @@
 # ps -a row, no state or run directory, no mount under our temp dir. `wait`
 # blocks until the container exits, prints its code (exit 5 -> 5) and exits
 # 0; on several containers it prints each code in the order given; an
-# unknown container is status 1.
+# unknown container is status 1. An attached run (with or without --rm)
+# learns its container's recorded exit from the monitor, and so connects
+# to the daemon once (its debug log counts the connections); ps right after
+# shows the exit.
 
 # shellcheck disable=SC2016,SC2317 # $ in single quotes is for the container's shell; callbacks of wait_until
 . "$(dirname "$0")/lib.sh" "$@"
 need_cmd sleep
+MD_DAEMON_ARGS=(--log-level debug)
 md_setup
+
+connections() { grep -c ' connected$' "$MD_TMP/daemon.log"; }
 
 logs_have() { # CONTAINER TEXT: TEXT is a line of its logs
 	md logs "$1" 2>/dev/null | grep -qxF "$2"
@@ -134,6 +140,20 @@ wait_until 5 dir_gone || fail "state dir of rm-detached still there after it was
 [ -e "$MD_TMP/run/containers/$detached" ] && fail "run dir of rm-detached still there after it was removed"
 mounts=$(grep -F " $MD_TMP/" /proc/self/mountinfo)
 assert_eq "" "$mounts" "host mounts under our temp dir after --rm containers exited"
+
+step "an attached run connects once: the monitor reports the recorded exit"
+n0=$(connections)
+capture md run --rm /bin/sh -c 'exit 3'
+assert_eq 3 "$RC" "run --rm: exit status"
+assert_eq 1 "$(($(connections) - n0))" "connections of an attached run --rm"
+n0=$(connections)
+capture md run --name kept /bin/sh -c 'exit 4'
+assert_eq 4 "$RC" "run: exit status"
+assert_eq 1 "$(($(connections) - n0))" "connections of an attached run"
+assert_eq 4 "$(ps_json_field kept ExitCode)" "kept: ExitCode right after its run returned"
+assert_eq exited "$(ps_json_field kept State)" "kept: State right after its run returned"
+capture md rm kept
+assert_eq 0 "$RC" "rm kept"
 
 step "wait prints exit codes"
 capture md run -d --name five /bin/sh -c 'sleep 0.6; exit 5'
