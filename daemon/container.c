@@ -252,6 +252,12 @@ int ctr_remove(struct daemon *d, struct container *c, struct md_err *err)
 {
 	int r = 0;
 
+	/* Twice when rm -f of a running --rm container meets its own removal
+	 * at the exit: the second has nothing left to do, and must not kill
+	 * in the cgroup its monitor may still be in. */
+	if (c->removed)
+		return 0;
+	c->removed = true;
 	if (c->link == NULL || release_after_monitor(c) < 0)
 		ctr_release_cgroup(c);
 	if (dir_remove_tree(c->rundir, err) < 0)

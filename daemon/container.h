@@ -33,6 +33,7 @@ struct container {
 	struct bufferevent *link; /* control connection to the monitor */
 	pid_t monitor_pid;        /* our child, or 0 when adopted or gone */
 	bool starting;            /* spawned, start result not in yet */
+	bool removed;             /* ctr_remove ran */
 	struct ctr_waiter *waiters;
 	int refs;
 	/* ps's summary as JSON text (req-ps.c), and the state it shows: its

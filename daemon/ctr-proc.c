@@ -170,7 +170,9 @@ static int set_capabilities(uint64_t mask, uid_t uid, struct md_err *err)
 /* What execve keeps of the monitor's dispositions: the signals it
  * ignores, and glibc's own two (32 and 33), which glibc's posix_spawn
  * leaves ignored in a spawned monitor and its signal() refuses to touch;
- * hence the raw system call, whose zeroed action is SIG_DFL. */
+ * hence the raw system call, whose zeroed action is SIG_DFL. The kernel's
+ * sigset is 64 bits on the architectures we build for (x86_64, arm64); a
+ * wrong size would fail every start with EINVAL, not pass silently. */
 static int reset_signals(struct md_err *err)
 {
 	static const int ignored[] = { CTR_MONITOR_IGNORED_SIGNALS, 32, 33 };

@@ -54,15 +54,21 @@ static int make_dev_nodes(int rootfd, int devfd, struct md_err *err)
 
 	for (size_t i = 0; i < ARRAY_SIZE(nodes) && r == 0; i++) {
 		cleanup_free char *host = NULL, *path = NULL;
-		int fd;
+		struct stat st;
+		int fd, e;
 
 		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
 			    makedev(nodes[i].major, nodes[i].minor)) == 0)
 			continue;
+		e = errno;
 		host = xasprintf("/dev/%s", nodes[i].name);
 		path = xasprintf("dev/%s", nodes[i].name);
-		if (errno != EPERM) {
-			r = md_err_set(err, errno, "mknod %s", path);
+		if (e != EPERM) {
+			r = md_err_set(err, e, "mknod %s", path);
+		} else if (stat(host, &st) < 0) {
+			r = md_err_set(err, errno, "stat %s", host);
+		} else if (!S_ISCHR(st.st_mode)) {
+			r = md_err_set(err, ENODEV, "%s", host);
 		} else if ((fd = openat(devfd, nodes[i].name,
 					O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
 			r = md_err_set(err, errno, "create %s", path);

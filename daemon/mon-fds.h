@@ -26,7 +26,7 @@
 
 /* In every monitor's environment: this daemon answers an exit report
  * that asks for it ("ack": true) with "exit_recorded" once it has
- * recorded the exit (monitor.c, finish). A daemon that reconnects after a
+ * recorded the exit (monitor.c, report_exit). A daemon that reconnects after a
  * restart makes no such promise. */
 #define MON_EXIT_ACK_ENV "MINIDOCKER_EXIT_ACK"
 

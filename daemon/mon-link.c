@@ -32,18 +32,19 @@ static void link_free(struct container *c)
 }
 
 /* Re-read state.json: the monitor writes it before it reports, so disk is
- * the truth for every event. */
-static void reload_state(struct container *c)
+ * the truth for every event. -1 (logged) when it cannot be read. */
+static int reload_state(struct container *c)
 {
 	struct ctr_state s;
 	struct md_err err;
 
 	if (ctr_state_load(c->dir, &s, &err) < 0) {
 		log_warn("%.12s: %s", c->cfg.id, err.msg);
-		return;
+		return -1;
 	}
 	ctr_state_clear(&c->state);
 	c->state = s;
+	return 0;
 }
 
 /* The monitor is gone. If it left no exit on disk it died with its
@@ -89,12 +90,13 @@ static void handle_event(struct container *c, struct json_object *msg)
 	} else if (strcmp(type, "exit") == 0) {
 		bool ack = false;
 
-		reload_state(c);
 		/* Queued now, written when the loop next runs (or by
 		 * monlink_close), so after the waiters below: the exit is
 		 * recorded and a --rm container removed by then, for every
-		 * request the monitor's clients may send next. */
-		if (proto_get_bool(msg, "ack", &ack) == 0 && ack) {
+		 * request the monitor's clients may send next. Not for an
+		 * exit we could not read: the clients then ask, and wait. */
+		if (reload_state(c) == 0 && c->state.status != CTR_RUNNING &&
+		    proto_get_bool(msg, "ack", &ack) == 0 && ack) {
 			struct json_object *o = proto_msg_new("exit_recorded");
 
 			monlink_send(c, o);
@@ -360,24 +362,35 @@ int monlink_send(struct container *c, struct json_object *msg)
 	return r;
 }
 
+/* Write out what is queued on the link, as far as the socket takes it
+ * now: 0 when all is out. A socket bufferevent freezes its output's start
+ * so that only it drains it; this is what its own write callback does. */
+static int link_flush(struct container *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->link);
+	int fd = bufferevent_getfd(c->link);
+
+	while (evbuffer_get_length(out) > 0) {
+		int n;
+
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, fd);
+		evbuffer_freeze(out, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+	}
+	return 0;
+}
+
 void monlink_close(struct container *c)
 {
-	struct evbuffer_iovec v[8];
-	struct msghdr mh = { .msg_iov = (struct iovec *)v };
-	int n;
-
 	if (c->link == NULL)
 		return;
-	/* bufferevent_free drops what is still queued, and only the
-	 * bufferevent may drain its queue: what is queued is sent from
-	 * where it lies instead (an evbuffer_iovec is a struct iovec). The
-	 * socket is non-blocking: what does not fit now is lost, as at a
-	 * daemon exit. */
-	n = evbuffer_peek(bufferevent_get_output(c->link), -1, NULL, v, ARRAY_SIZE(v));
-	if (n > 0) {
-		mh.msg_iovlen = (size_t)(n < (int)ARRAY_SIZE(v) ? n : (int)ARRAY_SIZE(v));
-		(void)sendmsg(bufferevent_getfd(c->link), &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	}
+	/* bufferevent_free drops what is still queued. The socket is
+	 * non-blocking: what does not fit now is lost, as at a daemon exit. */
+	(void)link_flush(c);
 	link_free(c);
 }
 
@@ -385,7 +398,6 @@ int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,
 		    struct md_err *err)
 {
 	struct buf out = { 0 };
-	struct evbuffer *pending;
 	ssize_t n;
 	int fd;
 
@@ -393,11 +405,9 @@ int monlink_handoff(struct container *c, struct json_object *msg, int client_fd,
 		return md_err_set(err, 0, "container %s is not running", c->cfg.name);
 	/* Keep the stream in order: what is queued goes first. The link
 	 * carries a few small messages, so this never waits in practice. */
+	if (link_flush(c) < 0)
+		return md_err_set(err, EAGAIN, "monitor of %s is busy", c->cfg.name);
 	fd = bufferevent_getfd(c->link);
-	pending = bufferevent_get_output(c->link);
-	while (evbuffer_get_length(pending) > 0)
-		if (evbuffer_write(pending, fd) <= 0 && errno != EINTR)
-			return md_err_set(err, EAGAIN, "monitor of %s is busy", c->cfg.name);
 	proto_msg_append(&out, msg);
 	n = fd_send(fd, buf_head(&out), buf_used(&out), client_fd);
 	if (n < 0) {

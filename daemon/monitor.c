@@ -626,7 +626,10 @@ static bool wait_exit_recorded(struct monitor *m)
  * With a daemon that acknowledges exits, the clients hear of it once the
  * daemon has recorded it (and removed a --rm container), marked so: the
  * run client then need not ask the daemon itself, one connection and
- * request less per run. */
+ * request less per run. A --rm container's directory is in the daemon's
+ * trash by then, with our overlay still mounted in the namespace we hold
+ * until after this report; the trash worker deletes it at least
+ * TRASH_DELAY_MS later, and the overlay's container is dead anyway. */
 static void report_exit(struct monitor *m)
 {
 	struct json_object *o = proto_msg_new("exit");

@@ -118,7 +118,7 @@ struct monitor {
 	int64_t kill_at_ns;   /* SIGKILL deadline of a stop (time_mono_ns), 0 if none */
 	struct mon_conn *conns;
 	bool exit_ack;        /* the daemon acknowledges exits (MON_EXIT_ACK_ENV) */
-	bool exit_recorded;   /* it did, for PID 1's (finish) */
+	bool exit_recorded;   /* it did, for PID 1's (report_exit) */
 };
 
 /* mon-conn.c */

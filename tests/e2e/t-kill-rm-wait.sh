@@ -16,7 +16,8 @@
 # unknown container is status 1. An attached run (with or without --rm)
 # learns its container's recorded exit from the monitor, and so connects
 # to the daemon once (its debug log counts the connections); ps right after
-# shows the exit.
+# shows the exit. rm -f of an attached --rm container ends its run with
+# 137 and no error, and the container is gone.
 
 # shellcheck disable=SC2016,SC2317 # $ in single quotes is for the container's shell; callbacks of wait_until
 . "$(dirname "$0")/lib.sh" "$@"
@@ -140,6 +141,20 @@ wait_until 5 dir_gone || fail "state dir of rm-detached still there after it was
 [ -e "$MD_TMP/run/containers/$detached" ] && fail "run dir of rm-detached still there after it was removed"
 mounts=$(grep -F " $MD_TMP/" /proc/self/mountinfo)
 assert_eq "" "$mounts" "host mounts under our temp dir after --rm containers exited"
+
+step "rm -f of an attached --rm container: its run returns 137, no error"
+out=$MD_TMP/rmf.out
+md run --rm --name rmf /bin/sh -c 'echo up; exec sleep 100' >"$out" 2>"$MD_TMP/rmf.err" </dev/null &
+job=$!
+wait_until 10 grep -qx up "$out" || fail "the attached --rm container printed nothing in 10 s"
+capture md rm -f rmf
+assert_eq 0 "$RC" "rm -f of an attached --rm container"
+wait_job 10 "$job"
+assert_eq 137 "$JOB_RC" "its run's exit status"
+assert_eq "" "$(cat "$MD_TMP/rmf.err")" "its run's stderr"
+capture md ps -a
+assert_not_contains rmf "$OUT" "ps -a after rm -f of an attached --rm container"
+assert_not_contains "remove " "$(cat "$MD_TMP/daemon.log")" "the daemon's log: a failed removal"
 
 step "an attached run connects once: the monitor reports the recorded exit"
 n0=$(connections)
