@@ -26,8 +26,8 @@
 
 /* In every monitor's environment: this daemon answers an exit report
  * that asks for it ("ack": true) with "exit_recorded" once it has
- * recorded the exit (monitor.c, report_exit). A daemon that reconnects after a
- * restart makes no such promise. */
+ * recorded the exit (monitor.c, report_exit). A daemon that reconnects
+ * after a restart makes no such promise. */
 #define MON_EXIT_ACK_ENV "MINIDOCKER_EXIT_ACK"
 
 /* The spare factory (mon-factory.c) is started as a spare is, with this in
