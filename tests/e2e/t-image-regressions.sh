@@ -121,8 +121,12 @@ c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 3600))
 u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 u.connect(sys.argv[1])
 msg = json.dumps({"type": "version"}).encode()
-socket.send_fds(u, [struct.pack("!BBHI", 1, 1, 0, len(msg)) + msg], [c.fileno()])
+frame = struct.pack("!BBHI", 1, 1, 0, len(msg)) + msg
+# The fd goes with the header; the request is whole only once the rest
+# follows our close, so the daemon's close is the last, not ours.
+socket.send_fds(u, [frame[:8]], [c.fileno()])
 c.close()                       # the daemon's copy is now the last
+u.sendall(frame[8:])
 u.recv(65536)
 print("passed", flush=True)
 time.sleep(120)
