@@ -31,7 +31,8 @@ struct container {
 	char *dir;                /* --root/containers/ID */
 	char *rundir;             /* --run/containers/ID */
 	struct bufferevent *link; /* control connection to the monitor */
-	pid_t monitor_pid;        /* our child, or 0 when adopted or gone */
+	pid_t monitor_pid;        /* our child or the spare factory's, or 0 when
+				   * adopted or gone */
 	bool starting;            /* spawned, start result not in yet */
 	bool removed;             /* ctr_remove ran */
 	struct ctr_waiter *waiters;

@@ -60,7 +60,8 @@ static void become_spare(char **argv, const char *id, int control_fd, int sigfd)
 {
 	sigset_t none;
 
-	if (control_fd != MON_CONTROL_FD && dup2(control_fd, MON_CONTROL_FD) < 0)
+	/* control_fd came in while fd 3 was the factory's own socket. */
+	if (dup2(control_fd, MON_CONTROL_FD) < 0)
 		fatal("spare factory: dup2: %s", strerror(errno));
 	/* No terminal or process-group signal aimed at another monitor (or
 	 * at the factory) reaches this one. */
@@ -71,8 +72,7 @@ static void become_spare(char **argv, const char *id, int control_fd, int sigfd)
 	 * and the /dev/null in the fd slots, which it filled before it opened
 	 * anything (monitor.c), so that no child need fill them again. */
 	close(sigfd);
-	if (control_fd != MON_CONTROL_FD)
-		close(control_fd);
+	close(control_fd);
 	if (close_range(MON_SLOTS_END, ~0U, 0) < 0)
 		fatal("spare factory: close_range: %s", strerror(errno));
 	sigemptyset(&none);
@@ -101,7 +101,7 @@ static void answer(struct json_object *o, int fd)
 	proto_msg_append(&out, o);
 	json_object_put(o);
 	/* Small, to a socket the daemon drains at once: it fits. */
-	if (fds_send(MON_CONTROL_FD, buf_head(&out), buf_used(&out), &fd, fd >= 0 ? 1 : 0) !=
+	if (fd_send(MON_CONTROL_FD, buf_head(&out), buf_used(&out), fd) !=
 	    (ssize_t)buf_used(&out))
 		fatal("spare factory: answer the daemon: %s", strerror(errno));
 	buf_free(&out);

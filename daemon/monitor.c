@@ -589,35 +589,30 @@ static void drain_clients(struct monitor *m)
 	}
 }
 
-/* Until the daemon says it recorded PID 1's exit, its links close, or
- * MON_EXIT_ACK_MS pass. Only the control links are served meanwhile. */
+/* Until the daemon says it recorded PID 1's exit, its link closes, or
+ * MON_EXIT_ACK_MS pass. While it acknowledges exits, the link it started
+ * us with is our only control connection (accept_control ends that). */
 static bool wait_exit_recorded(struct monitor *m)
 {
 	int64_t deadline = time_mono_ns() + MON_EXIT_ACK_MS * 1000000LL;
+	struct mon_conn *link = NULL;
 
-	while (!m->exit_recorded) {
-		struct pollfd pfd[8];
-		struct mon_conn *of[ARRAY_SIZE(pfd)];
+	for (struct mon_conn *c = m->conns; c != NULL; c = c->next)
+		if (c->flags & MON_CONN_CONTROL)
+			link = c;
+	while (!m->exit_recorded && link != NULL) {
 		int64_t left = (deadline - time_mono_ns()) / 1000000;
-		nfds_t n = 0;
+		struct pollfd p = { .fd = link->fd, .events = POLLIN };
 
-		for (struct mon_conn *c = m->conns; c != NULL && n < ARRAY_SIZE(pfd); c = c->next) {
-			if (!(c->flags & MON_CONN_CONTROL) || c->dead)
-				continue;
-			mon_conn_write(c);
-			if (c->dead)
-				continue;
-			pfd[n] = (struct pollfd){ .fd = c->fd,
-						  .events = POLLIN | (buf_used(&c->out) ? POLLOUT : 0) };
-			of[n++] = c;
-		}
-		if (n == 0 || left <= 0)
+		mon_conn_write(link);
+		if (link->dead || left <= 0)
 			break;
-		if (poll(pfd, n, (int)left) < 0 && errno != EINTR)
+		if (buf_used(&link->out) > 0)
+			p.events |= POLLOUT;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			break;
-		for (nfds_t i = 0; i < n; i++)
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-				mon_conn_read(m, of[i]);
+		if (p.revents & (POLLIN | POLLHUP | POLLERR))
+			mon_conn_read(m, link);
 	}
 	return m->exit_recorded;
 }

@@ -100,13 +100,13 @@ static void factory_free(struct factory *f)
 	free(f);
 }
 
-static void factory_drop(struct daemon *d, const char *why)
+/* A factory that could not be started or failed us: counted, and said
+ * once, with what follows when it was the last try. */
+static void factory_failed(struct daemon *d, const char *why)
 {
 	d->factory_failures++;
-	log_warn("spare factory %d: %s%s", (int)d->factory->pid, why,
+	log_warn("spare factory: %s%s", why,
 		 d->factory_failures < FACTORY_TRIES ? "" : "; spares are spawned from now on");
-	factory_free(d->factory);
-	d->factory = NULL;
 }
 
 /* Whether the monitor binary is still the one f runs: a new one installed
@@ -141,23 +141,23 @@ static struct factory *factory_get(struct daemon *d)
 	f = xcalloc(1, sizeof(*f));
 	f->pidfd = -1;
 	if (stat(d->monitor_path, &f->exe) < 0) {
-		log_warn("spare factory: %s: %s", d->monitor_path, strerror(errno));
+		md_err_set(&err, errno, "%s", d->monitor_path);
+		factory_failed(d, err.msg);
 		free(f);
 		return NULL;
 	}
 	f->fd = monlink_spawn_factory(d, &f->pid, &err);
 	if (f->fd < 0) {
-		log_warn("spare factory: %s", err.msg);
-		d->factory_failures++;
+		factory_failed(d, err.msg);
 		free(f);
 		return NULL;
 	}
 	/* Safe by pid here: only this loop reaps our children. */
 	f->pidfd = (int)syscall(SYS_pidfd_open, f->pid, 0);
 	if (f->pidfd < 0) {
-		log_warn("spare factory: pidfd_open: %s", strerror(errno));
+		md_err_set(&err, errno, "pidfd_open");
+		factory_failed(d, err.msg);
 		kill(f->pid, SIGKILL);
-		d->factory_failures++;
 		factory_free(f);
 		return NULL;
 	}
@@ -273,7 +273,7 @@ static int spare_from_factory(struct daemon *d, const char *id, pid_t *pid, int 
 	proto_msg_append(&out, o);
 	json_object_put(o);
 	/* Its socket is empty between requests: the request fits. */
-	n = fds_send(f->fd, buf_head(&out), buf_used(&out), &theirs, 1);
+	n = fd_send(f->fd, buf_head(&out), buf_used(&out), theirs);
 	r = n == (ssize_t)buf_used(&out) ? 0
 					  : md_err_set(&err, n < 0 ? errno : EPIPE, "send it a request");
 	close(theirs);
@@ -282,10 +282,12 @@ static int spare_from_factory(struct daemon *d, const char *id, pid_t *pid, int 
 		r = factory_answer(f, pid, pidfd, &err);
 	if (r < 0) {
 		close(ours);
-		if (r == -2)
+		if (r == -2) {
 			log_warn("spare monitor: %s", err.msg);
-		else
-			factory_drop(d, err.msg);
+		} else {
+			factory_failed(d, err.msg);
+			spare_factory_retire(d);
+		}
 		return -1;
 	}
 	d->factory_failures = 0;

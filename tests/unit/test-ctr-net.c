@@ -23,7 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../common/util.h"
 #include "../../daemon/ctr-net.h"
 
 enum { LO_UP, LO_DOWN, LO_UNKNOWN };
