@@ -34,7 +34,7 @@ BIN := $(B)/bin
 Q := $(if $(V),,@)
 
 COMMON := common/err.c common/util.c common/log.c common/id.c common/buf.c
-PROTO := proto/frame.c proto/msg.c
+PROTO := proto/frame.c proto/frame-read.c proto/msg.c
 DAEMON := daemon/main.c daemon/server.c daemon/request.c daemon/req-version.c \
 	daemon/req-run.c daemon/req-ps.c daemon/req-stop.c daemon/req-exec.c \
 	daemon/req-inspect.c daemon/req-logs.c daemon/req-info.c daemon/batch.c \

@@ -41,6 +41,7 @@
 #include "../common/id.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../proto/frame-read.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
 
@@ -118,11 +119,12 @@ static int serve_one(char **argv, int sigfd)
 	size_t nfds = 0;
 	struct md_err err;
 	pid_t pid;
-	int r = mon_control_read_frame(&in, fds, &nfds, ARRAY_SIZE(fds), &err);
+	int r = proto_frame_read_one(MON_CONTROL_FD, &in, PROTO_FRAME_MAX, 0, fds, &nfds,
+				     ARRAY_SIZE(fds), &err);
 
 	if (r != 0) {
 		if (r < 0)
-			log_error("spare factory: %s", err.msg);
+			log_error("spare factory: read a request: %s", err.msg);
 		exit(r < 0);
 	}
 	msg = proto_msg_parse(buf_head(&in) + PROTO_HDR_LEN, buf_used(&in) - PROTO_HDR_LEN, &why);

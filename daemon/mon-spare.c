@@ -39,6 +39,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../proto/frame-read.h"
 #include "../proto/msg.h"
 #include "cgroup.h"
 #include "ctr-net.h"
@@ -149,60 +150,6 @@ void mon_spare_reserve_fds(void)
 		close(null);
 }
 
-/* One recvmsg of at most want bytes into in, with any fds appended to
- * fds. 0 at EOF. Never more than asked: what follows the take on the
- * socket is the control connection's. */
-static ssize_t recv_some(struct buf *in, size_t want, int *fds, size_t *nfds, size_t max_fds,
-			 struct md_err *err)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (MON_VOLUMES_MAX + 1))];
-		struct cmsghdr align;
-	} cbuf;
-	struct iovec iov = { .iov_base = buf_reserve(in, want), .iov_len = want };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-		.msg_controllen = sizeof(cbuf.buf),
-	};
-	struct pollfd pfd = { .fd = MON_CONTROL_FD, .events = POLLIN };
-	ssize_t n;
-
-	while ((n = recvmsg(MON_CONTROL_FD, &mh, MSG_CMSG_CLOEXEC)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			return md_err_set(err, errno, "read from the daemon");
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			return md_err_set(err, errno, "poll");
-	}
-	*nfds += fds_from_cmsg(&mh, fds + *nfds, max_fds - *nfds);
-	if (mh.msg_flags & MSG_CTRUNC)
-		return md_err_set(err, EPROTO, "too many fds from the daemon");
-	buf_commit(in, (size_t)n);
-	return n;
-}
-
-int mon_control_read_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
-			   struct md_err *err)
-{
-	size_t total = PROTO_HDR_LEN;
-	bool sized = false;
-
-	while (buf_used(in) < total) {
-		ssize_t n = recv_some(in, total - buf_used(in), fds, nfds, max_fds, err);
-		struct frame_hdr h;
-		const char *why = NULL;
-
-		if (n <= 0)
-			return n == 0 ? 1 : -1;
-		if (sized || buf_used(in) < PROTO_HDR_LEN)
-			continue;
-		if (proto_hdr_decode(buf_head(in), buf_used(in), &h, &why) != PROTO_OK)
-			return md_err_set(err, EPROTO, "from the daemon: %s", why ? why : "bad frame");
-		total += h.len;
-		sized = true;
-	}
-	return 0;
-}
-
 /* The daemon's {"type":"take","dir":...,"rundir":...,"client":B,
  * "volumes":N} with its fds: the container of our command line exists
  * now, and we are its monitor. 1: the daemon went away, or sent
@@ -216,11 +163,14 @@ static int wait_take(struct monitor *m, struct md_err *err)
 	const char *dir = NULL, *rundir = NULL, *why = NULL;
 	bool has_client = false;
 	int64_t nvol = 0;
-	int r = mon_control_read_frame(&in, fds, &nfds, ARRAY_SIZE(fds), err);
+	/* Read to its end, no further: what follows is the control
+	 * connection's. */
+	int r = proto_frame_read_one(MON_CONTROL_FD, &in, PROTO_FRAME_MAX, 0, fds, &nfds,
+				     ARRAY_SIZE(fds), err);
 
 	if (r != 0) {
 		if (r < 0)
-			log_error("spare monitor: %s", err->msg);
+			log_error("spare monitor: read the take: %s", err->msg);
 		r = 1;
 		goto out;
 	}

@@ -173,11 +173,6 @@ void mon_root_release(struct mon_root *r);
 int mon_cgroup_detect(struct monitor *m, struct md_err *err);
 
 /* mon-spare.c: a monitor started before its container (see there) */
-/* Read one frame from the daemon on MON_CONTROL_FD into in, exactly its
- * bytes (what follows is not ours yet), with the fds that came with it
- * appended to fds (at most max_fds in all). 0, 1 at EOF, -1 on error. */
-int mon_control_read_frame(struct buf *in, int *fds, size_t *nfds, size_t max_fds,
-			   struct md_err *err);
 /* Hold the fd slots of mon-fds.h with /dev/null until the take fills them. */
 void mon_spare_reserve_fds(void);
 /* While it waits: the next container's network namespace (ctr-net.c), and

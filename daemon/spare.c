@@ -17,6 +17,7 @@
 #include "../common/id.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../proto/frame-read.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
 #include "cgroup.h"
@@ -37,6 +38,8 @@ struct factory {
 #define FACTORY_TRIES 3
 /* How long a fork may take the factory before we give up on it. */
 #define FACTORY_WAIT_MS 1000
+/* Its answers are a few dozen bytes. */
+#define FACTORY_ANSWER_MAX 256
 
 struct spare {
 	char id[ID_LEN + 1]; /* of the container it will monitor */
@@ -171,60 +174,28 @@ static struct factory *factory_get(struct daemon *d)
  * answered that it could not make this spare (err set either way). */
 static int factory_answer(struct factory *f, pid_t *pid, int *pidfd, struct md_err *err)
 {
-	uint8_t in[256];
-	size_t have = 0, nfds = 0;
 	int64_t deadline = time_mono_ns() + (int64_t)FACTORY_WAIT_MS * 1000000;
 	struct json_object *msg = NULL;
-	struct frame_hdr h = { 0 };
+	struct buf in = { 0 };
 	const char *why = NULL;
+	size_t nfds = 0;
 	int64_t got = 0;
 	int fds[1];
-	int r = -1;
+	int r = proto_frame_read_one(f->fd, &in, FACTORY_ANSWER_MAX, deadline, fds, &nfds,
+				     ARRAY_SIZE(fds), err);
 
-	for (;;) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cbuf;
-		struct iovec iov = { .iov_base = in + have, .iov_len = sizeof(in) - have };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-				     .msg_controllen = sizeof(cbuf.buf) };
-		struct pollfd p = { .fd = f->fd, .events = POLLIN };
-		int64_t left = (deadline - time_mono_ns()) / 1000000;
-		enum proto_decode dec = proto_hdr_decode(in, have, &h, &why);
-		ssize_t n;
-
-		if (dec == PROTO_OK && PROTO_HDR_LEN + h.len > sizeof(in)) {
-			md_err_set(err, EPROTO, "an answer too long");
-			goto out;
-		}
-		if (dec == PROTO_OK && have >= PROTO_HDR_LEN + h.len)
-			break;
-		if (dec != PROTO_OK && dec != PROTO_NEED_MORE) {
-			md_err_set(err, EPROTO, "%s", why ? why : "a bad frame");
-			goto out;
-		}
-		if (left <= 0) {
+	if (r != 0) {
+		if (r == 1)
+			md_err_set(err, EPIPE, "read its answer");
+		else if (err->errnum == ETIMEDOUT)
 			md_err_set(err, ETIMEDOUT, "no answer in %d ms", FACTORY_WAIT_MS);
-			goto out;
-		}
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
-			md_err_set(err, errno, "poll");
-			goto out;
-		}
-		n = recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0) {
-			md_err_set(err, n < 0 ? errno : EPIPE, "read its answer");
-			goto out;
-		}
-		nfds += fds_from_cmsg(&mh, fds + nfds, ARRAY_SIZE(fds) - nfds);
-		have += (size_t)n;
+		else
+			md_err_prefix(err, "read its answer");
+		r = -1;
+		goto out;
 	}
-	msg = proto_msg_parse(in + PROTO_HDR_LEN, h.len, &why);
-	if (have == PROTO_HDR_LEN + h.len && msg != NULL && nfds == 0 &&
-	    strcmp(proto_msg_type(msg), "error") == 0) {
+	msg = proto_msg_parse(buf_head(&in) + PROTO_HDR_LEN, buf_used(&in) - PROTO_HDR_LEN, &why);
+	if (msg != NULL && nfds == 0 && strcmp(proto_msg_type(msg), "error") == 0) {
 		const char *text = NULL;
 
 		proto_get_str(msg, "message", &text);
@@ -232,20 +203,20 @@ static int factory_answer(struct factory *f, pid_t *pid, int *pidfd, struct md_e
 		r = -2;
 		goto out;
 	}
-	if (have != PROTO_HDR_LEN + h.len || msg == NULL ||
-	    strcmp(proto_msg_type(msg), "spawned") != 0 ||
+	if (msg == NULL || strcmp(proto_msg_type(msg), "spawned") != 0 ||
 	    proto_get_int(msg, "pid", 1, INT32_MAX, &got) < 0 || nfds != 1) {
 		md_err_set(err, EPROTO, "a bad answer%s%s", why ? ": " : "", why ? why : "");
+		r = -1;
 		goto out;
 	}
 	*pid = (pid_t)got;
 	*pidfd = fds[0];
 	nfds = 0;
-	r = 0;
 out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	json_object_put(msg);
+	buf_free(&in);
 	return r;
 }
 

@@ -6,6 +6,7 @@ LDLIBS_CMOCKA := $(shell pkg-config --libs cmocka)
 
 # What each unit test links besides its own file: only its module.
 UNIT_DEPS_test-proto := proto/frame.c proto/msg.c common/buf.c common/util.c common/err.c
+UNIT_DEPS_test-frame-read := proto/frame-read.c proto/frame.c common/buf.c common/util.c common/err.c
 UNIT_DEPS_test-id := common/id.c common/util.c common/err.c
 UNIT_DEPS_test-ctr-config := daemon/ctr-config.c daemon/caps.c proto/msg.c proto/frame.c common/buf.c \
 	common/util.c common/err.c common/id.c

@@ -192,6 +192,25 @@ wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && h
 	[ "$(ppid_of "$(spare_pid)")" = "$(factory_pid)" ]' ||
 	fail "no new factory 5 s after the monitor binary changed"
 
+step "a spare factory that does not answer is given up after its second"
+wait_until 5 has_spare || fail "no spare before the factory is stopped"
+fp=$(factory_pid)
+kill -STOP "$fp"
+# The first run takes the waiting spare; asking the stopped factory for the
+# next one times out (1 s), the daemon kills it and spawns that spare.
+for i in 1 2; do
+	capture md run --rm /bin/echo "stopped $i"
+	assert_eq 0 "$RC" "run --rm $i with the factory stopped (stderr: $ERR)"
+	assert_eq "stopped $i" "$OUT" "its output"
+done
+wait_until 5 eval "[ ! -e /proc/$fp ] || grep -q '^State:.*Z' /proc/$fp/status" ||
+	{ kill -KILL "$fp"; fail "the stopped factory $fp still exists 5 s later"; }
+assert_match 'spare factory: no answer in 1000 ms' "$(cat "$MD_TMP/daemon.log")" \
+	"the daemon says why it gave the factory up"
+# shellcheck disable=SC2016 # expanded by eval, at each try
+wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && has_spare' ||
+	fail "no new factory with a spare 5 s after the stopped one was given up"
+
 step "the daemon stops: its spare goes with it"
 sp=$(spare_pid)
 fp=$(factory_pid)
