@@ -22,6 +22,7 @@ CG_PARENT=
 CG_PEERS=
 MD=()
 DWRAP=() # a command the daemon runs under (run.sh: a mount namespace)
+CRUN_NS=() # a command crun runs under (run.sh: a mount namespace)
 
 # shellcheck source=tests/e2e/procs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/procs.sh"
@@ -36,8 +37,10 @@ _peer_cleanup() {
 		if [ ! -d "$T/$rt-state" ] || ! command -v "$rt" >/dev/null; then
 			continue
 		fi
-		for id in $("$rt" --root "$T/$rt-state" list -q 2>/dev/null); do
-			timeout 20 "$rt" --root "$T/$rt-state" delete -f "$id" >/dev/null 2>&1
+		local ns=()
+		[ "$rt" = crun ] && ns=("${CRUN_NS[@]}")
+		for id in $("${ns[@]}" "$rt" --root "$T/$rt-state" list -q 2>/dev/null); do
+			timeout 20 "${ns[@]}" "$rt" --root "$T/$rt-state" delete -f "$id" >/dev/null 2>&1
 		done
 	done
 }
