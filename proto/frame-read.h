@@ -21,7 +21,8 @@
  * deadline). Returns 0 with a frame, 1 at EOF before one, -1 with err set:
  * a failed recvmsg or poll (their errno), ETIMEDOUT, or EPROTO for a bad
  * header, a payload over max_len, or more fds than fit. The caller
- * closes the fds in every case. */
+ * closes the fds in every case; after 1 or -1 part of a frame may have
+ * been read, and the socket is of no further use. */
 int proto_frame_read_one(int sock, struct buf *in, size_t max_len, int64_t deadline_ns, int *fds,
 			 size_t *nfds, size_t max_fds, struct md_err *err);
 

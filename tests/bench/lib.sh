@@ -45,8 +45,33 @@ _peer_cleanup() {
 	done
 }
 
+# What a peer left running in our peers' cgroups, should its delete have
+# failed: those cgroups are this run's alone.
+_peer_pids() {
+	local d
+	for d in /sys/fs/cgroup/*/"$CG_PEERS"; do
+		[ -d "$d" ] && find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null
+	done | sort -u
+}
+
+_kill_peer_leftovers() {
+	local pids pid
+	[ -n "$CG_PEERS" ] || return 0
+	pids=$(_peer_pids)
+	[ -n "$pids" ] || return 0
+	log "teardown: killing what the peers left: $(tr "\n" " " <<<"$pids")"
+	for pid in $pids; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for _ in $(seq 50); do
+		[ -z "$(_peer_pids)" ] && return 0
+		sleep 0.1
+	done
+}
+
 _remove_cgroups() {
 	local name d
+	_kill_peer_leftovers
 	for name in "$CG_PARENT" "$CG_PEERS"; do
 		[ -n "$name" ] || continue
 		for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do

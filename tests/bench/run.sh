@@ -193,6 +193,7 @@ if have crun && make_bundle crun "$T/b-crun" lat /bin/true; then
 				CRUN_NOTE=": v1, in a mount namespace without the host's cgroup2 mount, as crun refuses this hybrid host (\"$why\")"
 				CRUN_SHORT="own v1 cgroup, cgroup2 hidden"
 			else
+				log "crun in that namespace: $(head -n1 "$T/crun.err")"
 				CRUN_NS=()
 			fi
 		fi

@@ -195,9 +195,11 @@ wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && h
 step "a spare factory that does not answer is given up after its second"
 wait_until 5 has_spare || fail "no spare before the factory is stopped"
 fp=$(factory_pid)
+[ -n "$fp" ] || die "no spare factory to stop"
 kill -STOP "$fp"
-# The first run takes the waiting spare; asking the stopped factory for the
-# next one times out (1 s), the daemon kills it and spawns that spare.
+# Asking the stopped factory for a spare (the next one, or the one whose
+# answer the stop caught) times out in 1 s; the daemon kills it and
+# spawns that spare.
 for i in 1 2; do
 	capture md run --rm /bin/echo "stopped $i"
 	assert_eq 0 "$RC" "run --rm $i with the factory stopped (stderr: $ERR)"

@@ -81,7 +81,8 @@ static void read_one__frame_in_pieces_with_fd__whole_frame_nothing_after(void **
 	assert_true(fd_is_open(fds[0]));
 	assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
 	/* The next frame is still on the socket, whole. */
-	assert_int_equal(read(sv[0], rest, sizeof(rest)), (ssize_t)(buf_used(&out) - first));
+	assert_int_equal(recv(sv[0], rest, sizeof(rest), MSG_DONTWAIT),
+			 (ssize_t)(buf_used(&out) - first));
 	close(fds[0]);
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -152,6 +153,49 @@ static void read_one__more_fds_than_room__eproto_room_filled(void **state)
 	buf_free(&out);
 }
 
+static void read_one__fds_past_the_control_room__eproto(void **state)
+{
+	struct buf out = { 0 }, in = { 0 };
+	struct md_err err;
+	int fds[1] = { -1 }, pass[4], pipefd[2];
+	size_t nfds = 0;
+
+	(void)state;
+	assert_int_equal(pipe(pipefd), 0);
+	for (size_t i = 0; i < 4; i++)
+		pass[i] = pipefd[i % 2];
+	frame_of(&out, "{}");
+	assert_int_equal(fds_send(sv[1], buf_head(&out), buf_used(&out), pass, 4),
+			 (ssize_t)buf_used(&out));
+	assert_int_equal(proto_frame_read_one(sv[0], &in, 64, 0, fds, &nfds, 1, &err), -1);
+	assert_int_equal(err.errnum, EPROTO);
+	assert_int_equal(nfds, 1);
+	close(fds[0]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static void read_one__into_a_buffer_in_use__appends_the_frame(void **state)
+{
+	struct buf out = { 0 }, in = { 0 };
+	struct md_err err;
+	size_t nfds = 0;
+	int fds[1];
+
+	(void)state;
+	buf_append(&in, "kept", 4);
+	frame_of(&out, "{\"type\":\"take\"}");
+	send_part(&out, 0, buf_used(&out), -1);
+	assert_int_equal(proto_frame_read_one(sv[0], &in, 64, 0, fds, &nfds, 1, &err), 0);
+	assert_int_equal(buf_used(&in), 4 + buf_used(&out));
+	assert_memory_equal(buf_head(&in), "kept", 4);
+	assert_memory_equal(buf_head(&in) + 4, buf_head(&out), buf_used(&out));
+	buf_free(&in);
+	buf_free(&out);
+}
+
 static void read_one__payload_over_max__eproto_before_reading_it(void **state)
 {
 	struct buf out = { 0 }, in = { 0 };
@@ -195,11 +239,18 @@ int main(void)
 						pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(read_one__more_fds_than_room__eproto_room_filled,
 						pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(read_one__fds_past_the_control_room__eproto,
+						pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(read_one__into_a_buffer_in_use__appends_the_frame,
+						pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(read_one__payload_over_max__eproto_before_reading_it,
 						pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(read_one__other_version__eproto, pair_setup,
 						pair_teardown),
 	};
 
+	/* A reader that regressed into waiting for ever fails here instead
+	 * of hanging the suite. */
+	alarm(10);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
