@@ -8,7 +8,8 @@
 #include "../common/util.h"
 #include "frame.h"
 
-/* Until the deadline, or for ever (0); 0 once it has passed. */
+/* poll's timeout until deadline_ns: -1 without one (0), 0 once it has
+ * passed. */
 static int ms_until(int64_t deadline_ns)
 {
 	int64_t left;
