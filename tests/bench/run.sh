@@ -221,6 +221,7 @@ measure_crun() {
 	MT_NS=()
 	return $r
 }
+
 if have runc && make_bundle runc "$T/b-runc" lat-runc /bin/true; then
 	HAVE_RUNC=1
 	mkdir -p "$T/runc-state"

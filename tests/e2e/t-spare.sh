@@ -192,7 +192,7 @@ wait_until 5 eval '[ -n "$(factory_pid)" ] && [ "$(factory_pid)" != "$fp" ] && h
 	[ "$(ppid_of "$(spare_pid)")" = "$(factory_pid)" ]' ||
 	fail "no new factory 5 s after the monitor binary changed"
 
-step "a spare factory that does not answer is given up after its second"
+step "a spare factory that does not answer is given up after a second"
 wait_until 5 has_spare || fail "no spare before the factory is stopped"
 fp=$(factory_pid)
 [ -n "$fp" ] || die "no spare factory to stop"
